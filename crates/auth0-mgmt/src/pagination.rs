@@ -1,0 +1,519 @@
+//! Pages and lazy streams over both of Auth0's paging modes.
+//!
+//! * **Offset** (`page`, `per_page`, `include_totals`): a [`Page`] carries `start`,
+//!   `limit` and `total`; [`offset_stream`] walks pages lazily, stops on a short page
+//!   or the total, and ends with [`Error::PagingLimit`] instead of running into Auth0's
+//!   1000-result refusal (`400 invalid_paging`) or silently truncating.
+//! * **Checkpoint** (`from`, `take`): a [`CheckpointStream`] follows the opaque `next`
+//!   cursor of `{"<key>": [...], "next": "..."}` pages, or — for logs — uses the last
+//!   `log_id` as the next `from` on bare arrays. Its [`resume_point`](CheckpointStream::resume_point)
+//!   can be saved and handed back to resume exactly where the caller stopped. It can
+//!   also *tail*: poll at an interval once caught up instead of ending.
+//!
+//! Both are lazy (nothing is sent until polled), end on the first error, and refuse to
+//! loop on a repeated cursor.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::stream::{self, BoxStream, Stream};
+use serde::de::DeserializeOwned;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Serialize, Serializer};
+
+use crate::catalog::{self, Operation};
+use crate::client::Client;
+use crate::error::{Error, ErrorCode, Result};
+use crate::request::Request;
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Index of the first item (`page * per_page`), when the server reported totals.
+    pub start: Option<u64>,
+    /// The page size the server used, when it reported totals.
+    pub limit: Option<u64>,
+    /// Total matches, when the server reported totals (for logs it is the page size).
+    pub total: Option<u64>,
+    /// The checkpoint cursor of the next page (checkpoint mode), if there is one.
+    pub next: Option<String>,
+}
+
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            items: Vec::new(),
+            start: None,
+            limit: None,
+            total: None,
+            next: None,
+        }
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Page<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.items.serialize(s)
+    }
+}
+
+/// Accepts every list shape Auth0 sends: a bare array, or an object with the items under
+/// one of the catalog's list keys plus `start`/`limit`/`total`/`length`/`next`.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct PageVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
+            type Value = Page<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list or a paged list object")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<Page<T>, A::Error> {
+                let items = Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(Page {
+                    items,
+                    ..Page::default()
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Page<T>, A::Error> {
+                let mut page = Page::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "start" => page.start = map.next_value::<Lenient>()?.0,
+                        "limit" => page.limit = map.next_value::<Lenient>()?.0,
+                        "total" => page.total = map.next_value::<Lenient>()?.0,
+                        "next" => {
+                            page.next = map
+                                .next_value::<Option<String>>()?
+                                .filter(|n| !n.is_empty())
+                        }
+                        k if is_list_key(k) => {
+                            page.items = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default()
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(page)
+            }
+        }
+
+        d.deserialize_any(PageVisitor(PhantomData))
+    }
+}
+
+fn is_list_key(k: &str) -> bool {
+    catalog::ALL.iter().any(|op| op.list_key == Some(k))
+        || matches!(k, "sessions" | "tokens" | "users")
+}
+
+/// A count that may be missing, null, a float or garbage: anything but a sane
+/// non-negative integer is `None`.
+struct Lenient(Option<u64>);
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(Lenient(
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok())),
+        ))
+    }
+}
+
+/// Fetches one offset page by page index.
+pub(crate) type FetchPage<T> = Box<dyn FnMut(u64) -> BoxFuture<'static, Result<Page<T>>> + Send>;
+
+/// A lazy stream over an offset listing, starting at `first_page`.
+///
+/// `use_total`: trust `total` to detect the end (not for logs, whose `total` is the
+/// page size). `limit`: the offset-paging limit to respect (Auth0: 1000 results).
+pub(crate) fn offset_stream<T: Send + 'static>(
+    op: &'static Operation,
+    per_page: u64,
+    first_page: u64,
+    use_total: bool,
+    limit: Option<u64>,
+    fetch: FetchPage<T>,
+) -> BoxStream<'static, Result<T>> {
+    struct State<T> {
+        fetch: FetchPage<T>,
+        page: u64,
+        buffer: VecDeque<T>,
+        done: bool,
+        total: Option<u64>,
+        seen: u64,
+    }
+    let per_page = per_page.max(1);
+    let state = State {
+        fetch,
+        page: first_page,
+        buffer: VecDeque::new(),
+        done: false,
+        total: None,
+        seen: first_page * per_page,
+    };
+    Box::pin(stream::unfold(state, move |mut st| async move {
+        loop {
+            if let Some(item) = st.buffer.pop_front() {
+                return Some((Ok(item), st));
+            }
+            if st.done {
+                return None;
+            }
+            if let Some(limit) = limit.filter(|_| op.offset_capped()) {
+                if (st.page + 1) * per_page > limit {
+                    st.done = true;
+                    // Reaching the cap with the total already seen is a normal end.
+                    if st.total.is_some_and(|t| st.seen >= t) {
+                        return None;
+                    }
+                    return Some((
+                        Err(Error::PagingLimit {
+                            operation: op.id,
+                            limit,
+                            total: st.total,
+                        }),
+                        st,
+                    ));
+                }
+            }
+            match (st.fetch)(st.page).await {
+                Ok(page) => {
+                    let n = page.items.len() as u64;
+                    st.seen += n;
+                    if use_total {
+                        st.total = page.total.or(st.total);
+                    }
+                    st.page += 1;
+                    st.done = n < per_page || n == 0 || st.total.is_some_and(|t| st.seen >= t);
+                    st.buffer.extend(page.items);
+                }
+                Err(e) => {
+                    st.done = true;
+                    let e = match e.api().and_then(|a| a.error_code()) {
+                        Some(ErrorCode::InvalidPaging) => Error::PagingLimit {
+                            operation: op.id,
+                            limit: limit.unwrap_or(st.seen),
+                            total: st.total,
+                        },
+                        _ => e,
+                    };
+                    return Some((Err(e), st));
+                }
+            }
+        }
+    }))
+}
+
+/// Where a checkpoint stream can be resumed: the cursor of the page being read and how
+/// many of its items were already yielded. Save it, and pass it to the same listing's
+/// `resume` to continue without gaps or duplicates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ResumePoint {
+    /// The `from` cursor to request (`None`: the start of the listing).
+    pub from: Option<String>,
+    /// Items of that page already yielded, to skip.
+    #[serde(default)]
+    pub skip: usize,
+}
+
+/// Fetches one checkpoint page at a cursor (`None` = first page).
+pub(crate) type FetchCheckpoint<T> =
+    Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
+
+/// How the next cursor is found.
+pub(crate) enum NextCursor<T> {
+    /// The page's opaque `next` field; no `next` ends the listing.
+    Opaque,
+    /// The id of the last item (logs: `from` = last `log_id`).
+    LastItem(fn(&T) -> Option<String>),
+}
+
+/// A lazy stream over a checkpoint listing whose position can be saved and resumed.
+///
+/// Ends on a page without `next` (opaque cursors), on an empty page, or on the first
+/// error — unless it is tailing (see [`tail`](Self::tail)), in which case it waits and
+/// polls again from the same position when it has caught up.
+#[must_use = "streams do nothing unless polled"]
+pub struct CheckpointStream<T> {
+    op: &'static str,
+    fetch: FetchCheckpoint<T>,
+    next_cursor: NextCursor<T>,
+    /// The cursor the buffered page was requested with.
+    page_from: Option<String>,
+    /// Items of the buffered page already yielded.
+    yielded: usize,
+    /// Items of the next fetched page to skip (resume).
+    skip: usize,
+    /// The last yielded item's id (LastItem mode).
+    last_item: Option<String>,
+    buffer: VecDeque<T>,
+    /// The cursor of the page after the buffered one; `None` with `exhausted` = end.
+    following: Option<String>,
+    exhausted: bool,
+    done: bool,
+    seen: HashSet<String>,
+    pending: Option<(Option<String>, BoxFuture<'static, Result<Page<T>>>)>,
+    poll_interval: Option<Duration>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> fmt::Debug for CheckpointStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckpointStream")
+            .field("operation", &self.op)
+            .field("resume_point", &self.resume_point())
+            .field("tailing", &self.poll_interval)
+            .finish()
+    }
+}
+
+impl<T> CheckpointStream<T> {
+    /// Where to resume after the last item this stream yielded.
+    pub fn resume_point(&self) -> ResumePoint {
+        match self.next_cursor {
+            NextCursor::LastItem(_) => ResumePoint {
+                from: self.last_item.clone(),
+                skip: 0,
+            },
+            NextCursor::Opaque => ResumePoint {
+                from: self.page_from.clone(),
+                skip: self.yielded + self.skip_pending(),
+            },
+        }
+    }
+
+    fn skip_pending(&self) -> usize {
+        // A resume skip not yet applied (no page fetched yet) still counts.
+        if self.pending.is_none() && self.buffer.is_empty() && self.yielded == 0 {
+            self.skip
+        } else {
+            0
+        }
+    }
+}
+
+impl<T: Send + 'static> CheckpointStream<T> {
+    pub(crate) fn new(
+        op: &'static str,
+        start: ResumePoint,
+        next_cursor: NextCursor<T>,
+        fetch: FetchCheckpoint<T>,
+    ) -> Self {
+        CheckpointStream {
+            op,
+            fetch,
+            last_item: match next_cursor {
+                NextCursor::LastItem(_) => start.from.clone(),
+                NextCursor::Opaque => None,
+            },
+            next_cursor,
+            page_from: start.from.clone(),
+            yielded: 0,
+            skip: start.skip,
+            buffer: VecDeque::new(),
+            following: start.from,
+            exhausted: false,
+            done: false,
+            seen: HashSet::new(),
+            pending: None,
+            poll_interval: None,
+            sleep: None,
+        }
+    }
+
+    /// Instead of ending when caught up, wait `interval` and poll again from the same
+    /// position (for logs: a live tail).
+    pub fn tail(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
+        self
+    }
+}
+
+impl<T: Send + 'static> Stream for CheckpointStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffer.pop_front() {
+                this.yielded += 1;
+                if let NextCursor::LastItem(id) = &this.next_cursor {
+                    if let Some(id) = id(&item) {
+                        this.last_item = Some(id);
+                    }
+                }
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(sleep) = &mut this.sleep {
+                match sleep.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(()) => this.sleep = None,
+                }
+            }
+            if this.pending.is_none() {
+                if this.exhausted {
+                    match this.poll_interval {
+                        Some(interval) => {
+                            // Caught up: poll again from the last position after a pause.
+                            this.exhausted = false;
+                            this.following = match &this.next_cursor {
+                                NextCursor::LastItem(_) => this.last_item.clone(),
+                                NextCursor::Opaque => {
+                                    // The same page again, minus what was already yielded.
+                                    this.skip = this.yielded;
+                                    this.page_from.clone()
+                                }
+                            };
+                            this.seen.clear();
+                            this.sleep = Some(Box::pin(tokio::time::sleep(interval)));
+                            continue;
+                        }
+                        None => {
+                            this.done = true;
+                            return Poll::Ready(None);
+                        }
+                    }
+                }
+                let cursor = this.following.clone();
+                if let Some(c) = &cursor {
+                    if !this.seen.insert(c.clone()) {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(Error::RepeatedCursor {
+                            operation: this.op,
+                        })));
+                    }
+                }
+                let fut = (this.fetch)(cursor.clone());
+                this.pending = Some((cursor, fut));
+            }
+            let Some((cursor, fut)) = &mut this.pending else {
+                continue;
+            };
+            match fut.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => {
+                    this.pending = None;
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(Ok(page)) => {
+                    let requested = cursor.take();
+                    this.pending = None;
+                    let mut items: VecDeque<T> = page.items.into();
+                    let skip = std::mem::take(&mut this.skip).min(items.len());
+                    items.drain(..skip);
+                    let empty = items.is_empty() && skip == 0;
+                    let next = match &this.next_cursor {
+                        NextCursor::Opaque => page.next,
+                        NextCursor::LastItem(id) => {
+                            items.back().and_then(id).or_else(|| requested.clone())
+                        }
+                    };
+                    if empty {
+                        // Nothing (new) here: the listing ends, or a tail waits.
+                        this.exhausted = true;
+                        continue;
+                    }
+                    this.page_from = requested;
+                    this.yielded = skip;
+                    this.buffer = items;
+                    match next {
+                        Some(n) => this.following = Some(n),
+                        None => {
+                            // Opaque mode without `next`: this was the last page. When
+                            // tailing, poll again from this page's cursor.
+                            this.exhausted = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T> Unpin for CheckpointStream<T> {}
+
+/// A boxed stream of items, `'static` so it can be spawned.
+pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+
+/// Streams an offset listing of `base` (whose query holds the filters) through the
+/// client's one request path. `totals`: ask for `include_totals` and trust `total`.
+pub(crate) fn offset_pages<T>(
+    client: Client,
+    base: Request,
+    per_page: u64,
+    first_page: u64,
+    totals: bool,
+) -> ItemStream<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let op = base.operation();
+    let limit = client.offset_limit();
+    let fetch: FetchPage<T> = Box::new(move |page| {
+        let client = client.clone();
+        let mut req = base
+            .clone()
+            .set_query("page", page)
+            .set_query("per_page", per_page);
+        if totals {
+            req = req.set_query("include_totals", true);
+        }
+        Box::pin(async move { client.execute::<Page<T>>(req).await })
+    });
+    offset_stream(op, per_page, first_page, totals, limit, fetch)
+}
+
+/// Streams a checkpoint listing of `base` through the client's one request path.
+pub(crate) fn checkpoint_pages<T>(
+    client: Client,
+    base: Request,
+    take: u64,
+    start: ResumePoint,
+    next: NextCursor<T>,
+) -> CheckpointStream<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let op = base.operation().id;
+    let fetch: FetchCheckpoint<T> = Box::new(move |from| {
+        let client = client.clone();
+        let mut req = base.clone().set_query("take", take);
+        if let Some(from) = from {
+            req = req.set_query("from", from);
+        }
+        Box::pin(async move { client.execute::<Page<T>>(req).await })
+    });
+    CheckpointStream::new(op, start, next, fetch)
+}

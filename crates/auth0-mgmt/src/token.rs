@@ -1,0 +1,461 @@
+//! Access tokens for the Management API: minting with the client-credentials grant,
+//! caching, refreshing ahead of expiry, single-flight, and the [`TokenSource`] trait for
+//! plugging in a shared cache.
+//!
+//! The Management API's M2M token quota is per tenant: many agents that each mint their
+//! own token will exhaust it. Horizontally scaled deployments should share tokens
+//! through a custom [`TokenSource`] (e.g. backed by a cache service), which the
+//! [`ClientBuilder`](crate::ClientBuilder) accepts via
+//! [`token_source`](crate::ClientBuilder::token_source).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::client::Transport;
+use crate::error::{Error, Result, TokenError};
+
+/// The scopes granted to an access token.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Scopes(Arc<BTreeSet<String>>);
+
+impl Scopes {
+    /// Parses a space-separated scope string (`"read:users update:users"`).
+    pub fn from_space_separated(s: &str) -> Scopes {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    /// Whether `scope` is granted.
+    pub fn contains(&self, scope: &str) -> bool {
+        self.0.contains(scope)
+    }
+
+    /// The scopes of `required` that are not granted, in the order given.
+    pub fn missing<'a>(&self, required: &[&'a str]) -> Vec<&'a str> {
+        required
+            .iter()
+            .copied()
+            .filter(|s| !self.contains(s))
+            .collect()
+    }
+
+    /// Iterates the scopes in sorted order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    /// The number of scopes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when no scope is granted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: Into<String>> FromIterator<S> for Scopes {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        Scopes(Arc::new(iter.into_iter().map(Into::into).collect()))
+    }
+}
+
+impl fmt::Debug for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.iter().collect::<Vec<_>>().join(" "))
+    }
+}
+
+/// A bearer token with its granted scopes and expiry. Its `Debug` never shows the token.
+#[derive(Clone)]
+pub struct AccessToken {
+    secret: SecretString,
+    scopes: Scopes,
+    expires_at: Option<Instant>,
+}
+
+impl AccessToken {
+    /// Wraps a token. When `scopes` is `None` they are read from the JWT `scope` claim
+    /// (empty if the token is not a JWT). When `expires_in` is `None` the JWT `exp`
+    /// claim is used, else the token is treated as not expiring.
+    pub fn new(
+        token: impl Into<String>,
+        expires_in: Option<Duration>,
+        scopes: Option<Scopes>,
+    ) -> AccessToken {
+        let token: String = token.into();
+        let claims = jwt_claims(&token);
+        let scopes =
+            scopes.unwrap_or_else(|| claims.as_ref().map(scopes_from_claims).unwrap_or_default());
+        let expires_in = expires_in.or_else(|| {
+            let exp = claims.as_ref()?.get("exp")?.as_u64()?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_secs();
+            Some(Duration::from_secs(exp.saturating_sub(now)))
+        });
+        AccessToken {
+            secret: SecretString::from(token),
+            scopes,
+            expires_at: expires_in.and_then(|d| Instant::now().checked_add(d)),
+        }
+    }
+
+    /// The granted scopes.
+    pub fn scopes(&self) -> &Scopes {
+        &self.scopes
+    }
+
+    /// When the token expires (monotonic clock), if known.
+    pub fn expires_at(&self) -> Option<Instant> {
+        self.expires_at
+    }
+
+    /// Whether the token expires within `margin` from now.
+    pub fn expires_within(&self, margin: Duration) -> bool {
+        self.expires_at
+            .is_some_and(|at| at.saturating_duration_since(Instant::now()) <= margin)
+    }
+
+    /// The token itself, for [`TokenSource`] implementations that store tokens elsewhere.
+    /// The [`Client`](crate::Client) never hands tokens out.
+    pub fn expose_secret(&self) -> &str {
+        self.secret.expose_secret()
+    }
+
+    fn same_token(&self, other: &AccessToken) -> bool {
+        self.secret.expose_secret() == other.secret.expose_secret()
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("token", &"[REDACTED]")
+            .field("scopes", &self.scopes)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Where the client gets its bearer tokens.
+///
+/// Implement it to share tokens between processes (the M2M token quota is per
+/// tenant). `token` is called before every request, so it must be cheap when a valid
+/// token is cached; `invalidate` is called when the API rejected a token with 401.
+///
+/// ```
+/// use auth0_mgmt::{AccessToken, TokenSource, Result};
+/// use futures::future::BoxFuture;
+///
+/// #[derive(Debug)]
+/// struct FromEnvironment;
+///
+/// impl TokenSource for FromEnvironment {
+///     fn token(&self) -> BoxFuture<'_, Result<AccessToken>> {
+///         Box::pin(async {
+///             let raw = std::env::var("AUTH0_TOKEN").unwrap_or_default();
+///             Ok(AccessToken::new(raw, None, None))
+///         })
+///     }
+/// }
+/// ```
+pub trait TokenSource: Send + Sync + fmt::Debug + 'static {
+    /// A valid token (minting or fetching one if needed).
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken>>;
+
+    /// The API answered 401 to `rejected`: drop it from any cache so that the next
+    /// [`token`](TokenSource::token) call gets a fresh one.
+    fn invalidate(&self, rejected: &AccessToken) {
+        let _ = rejected;
+    }
+}
+
+/// A fixed token (e.g. one minted elsewhere). It is never refreshed.
+#[derive(Debug, Clone)]
+pub struct StaticToken(AccessToken);
+
+impl StaticToken {
+    /// Wraps a raw token; scopes and expiry are read from its JWT claims when present.
+    pub fn new(token: impl Into<String>) -> StaticToken {
+        StaticToken(AccessToken::new(token, None, None))
+    }
+}
+
+impl From<AccessToken> for StaticToken {
+    fn from(t: AccessToken) -> Self {
+        StaticToken(t)
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(async move { Ok(self.0.clone()) })
+    }
+}
+
+/// Mints tokens with the client-credentials grant on the client's own transport, caches
+/// them, refreshes them `margin` before expiry, and lets exactly one task mint at a time
+/// (64 concurrent first calls cause one mint).
+pub(crate) struct ClientCredentials {
+    transport: Arc<Transport>,
+    token_url: String,
+    client_id: String,
+    client_secret: SecretString,
+    audience: String,
+    margin: Duration,
+    cached: RwLock<Option<AccessToken>>,
+    mint_lock: tokio::sync::Mutex<()>,
+    mints: AtomicU64,
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("audience", &self.audience)
+            .field("margin", &self.margin)
+            .field("mints", &self.mints.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl ClientCredentials {
+    pub(crate) fn new(
+        transport: Arc<Transport>,
+        token_url: String,
+        client_id: String,
+        client_secret: SecretString,
+        audience: String,
+        margin: Duration,
+    ) -> Self {
+        ClientCredentials {
+            transport,
+            token_url,
+            client_id,
+            client_secret,
+            audience,
+            margin,
+            cached: RwLock::new(None),
+            mint_lock: tokio::sync::Mutex::new(()),
+            mints: AtomicU64::new(0),
+        }
+    }
+
+    fn cached(&self) -> Option<AccessToken> {
+        self.cached
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    async fn get(&self) -> Result<AccessToken> {
+        // Fast path: a token that is not close to expiry.
+        if let Some(t) = self.cached() {
+            if !t.expires_within(self.margin) {
+                return Ok(t);
+            }
+            // Close to expiry but still valid: one task refreshes, the others keep using it.
+            if !t.expires_within(Duration::ZERO) {
+                if let Ok(_guard) = self.mint_lock.try_lock() {
+                    return match self.mint().await {
+                        Ok(new) => Ok(new),
+                        // Refresh ahead failed; the current token is still good.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed");
+                            Ok(t)
+                        }
+                    };
+                }
+                return Ok(t);
+            }
+        }
+        let _guard = self.mint_lock.lock().await;
+        // Another task may have minted while this one waited.
+        if let Some(t) = self.cached() {
+            if !t.expires_within(self.margin) {
+                return Ok(t);
+            }
+        }
+        self.mint().await
+    }
+
+    async fn mint(&self) -> Result<AccessToken> {
+        let body = serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret.expose_secret(),
+            "audience": self.audience,
+        });
+        let bytes = serde_json::to_vec(&body).map_err(|source| Error::Encode {
+            operation: crate::catalog::OAUTH_TOKEN,
+            source,
+        })?;
+        self.mints.fetch_add(1, Ordering::Relaxed);
+        let raw = self
+            .transport
+            .send_token_request(&self.token_url, bytes::Bytes::from(bytes))
+            .await?;
+        if !raw.status.is_success() {
+            return Err(Error::Token(Box::new(TokenError::from_body(
+                raw.status,
+                &raw.body,
+                raw.rate_limit,
+            ))));
+        }
+        let token = parse_token_response(&raw.body).map_err(|what| {
+            Error::Token(Box::new(TokenError::malformed(
+                raw.status,
+                what,
+                raw.rate_limit,
+            )))
+        })?;
+        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        Ok(token)
+    }
+}
+
+impl TokenSource for ClientCredentials {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(self.get())
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        let mut cached = self.cached.write().unwrap_or_else(|e| e.into_inner());
+        if cached.as_ref().is_some_and(|t| t.same_token(rejected)) {
+            *cached = None;
+        }
+    }
+}
+
+/// Parses `{"access_token","token_type","expires_in","scope"}`. Tolerates missing
+/// `scope` (falls back to the JWT claim) and odd number formats.
+pub(crate) fn parse_token_response(body: &[u8]) -> std::result::Result<AccessToken, &'static str> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| "the body is not JSON")?;
+    let token = v
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or("no access_token")?;
+    if let Some(tt) = v.get("token_type").and_then(Value::as_str) {
+        if !tt.eq_ignore_ascii_case("bearer") {
+            return Err("token_type is not Bearer");
+        }
+    }
+    let expires_in = v.get("expires_in").and_then(|e| match e {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| f.min(u32::MAX as f64) as u64)
+        }),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    });
+    let scopes = v
+        .get("scope")
+        .and_then(Value::as_str)
+        .map(Scopes::from_space_separated);
+    Ok(AccessToken::new(
+        token,
+        expires_in.map(|s| Duration::from_secs(s.min(10 * 365 * 86400))),
+        scopes,
+    ))
+}
+
+/// The claims of a JWT, without verifying it (the client only reads `scope` and `exp`
+/// of its own token; the server verifies).
+fn jwt_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
+    let mut parts = token.split('.');
+    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn scopes_from_claims(claims: &serde_json::Map<String, Value>) -> Scopes {
+    match claims.get("scope") {
+        Some(Value::String(s)) => Scopes::from_space_separated(s),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Scopes::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        let p = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload);
+        format!("eyJhbGciOiJub25lIn0.{p}.sig")
+    }
+
+    #[test]
+    fn scopes_from_response_then_jwt() {
+        let t = parse_token_response(br#"{"access_token":"abc","token_type":"Bearer","expires_in":86400,"scope":"read:users update:users"}"#).unwrap();
+        assert!(t.scopes().contains("read:users") && t.scopes().contains("update:users"));
+        assert_eq!(
+            t.scopes().missing(&["read:users", "delete:users"]),
+            vec!["delete:users"]
+        );
+        let body = format!(
+            r#"{{"access_token":"{}","token_type":"Bearer","expires_in":60}}"#,
+            jwt(r#"{"scope":"read:logs"}"#)
+        );
+        let t = parse_token_response(body.as_bytes()).unwrap();
+        assert_eq!(t.scopes().iter().collect::<Vec<_>>(), ["read:logs"]);
+    }
+
+    #[test]
+    fn malformed_token_responses_are_errors_not_panics() {
+        for body in [
+            &b""[..],
+            b"null",
+            b"[]",
+            b"{}",
+            b"{\"access_token\":5}",
+            b"<html>",
+            b"{\"access_token\":\"x\",\"token_type\":\"mac\"}",
+        ] {
+            assert!(
+                parse_token_response(body).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let t = parse_token_response(br#"{"access_token":"x","expires_in":1e300}"#).unwrap();
+        assert!(t.expires_at().is_some());
+        assert!(jwt_claims("a.!!!.c").is_none());
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let t = AccessToken::new("super-secret-token", Some(Duration::from_secs(5)), None);
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("super-secret-token"), "{dbg}");
+    }
+}
