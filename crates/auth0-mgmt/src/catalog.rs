@@ -222,10 +222,8 @@ impl Operation {
 
     /// Offset listings that Auth0 documents as capped at 1000 results.
     pub(crate) fn offset_capped(&self) -> bool {
-        matches!(
-            self.resource,
-            Resource::Users | Resource::Logs | Resource::Organizations | Resource::Connections
-        ) || self.id == "organizations.list_members"
+        matches!(self.resource, Resource::Users | Resource::Logs | Resource::Organizations | Resource::Connections)
+            || self.id == "organizations.list_members"
     }
 }
 
@@ -326,9 +324,7 @@ pub fn find(id: &str) -> Option<&'static Operation> {
 
 /// The operations of one resource.
 pub fn of_resource(resource: Resource) -> impl Iterator<Item = &'static Operation> {
-    ALL.iter()
-        .copied()
-        .filter(move |op| op.resource == resource)
+    ALL.iter().copied().filter(move |op| op.resource == resource)
 }
 
 /// A Markdown table of every operation with its method, path, scopes, access and paging
@@ -344,12 +340,7 @@ pub fn markdown_table() -> String {
             Paging::Checkpoint => "checkpoint",
             Paging::OffsetAndCheckpoint => "offset, checkpoint",
         };
-        let scopes = op
-            .scopes
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let scopes = op.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
         out.push_str(&format!(
             "| `{}` | {} | `{}` | {} | {} | {} | {} |\n",
             op.id,
@@ -375,34 +366,19 @@ mod tests {
             assert!(seen.insert(op.id), "duplicate id {}", op.id);
             assert!(op.path.starts_with("/api/v2/"), "{}", op.id);
             assert!(!op.scopes.is_empty(), "{}", op.id);
-            assert_eq!(
-                op.path.matches('{').count(),
-                op.path.matches("{id}").count(),
-                "{}",
-                op.id
-            );
+            assert_eq!(op.path.matches('{').count(), op.path.matches("{id}").count(), "{}", op.id);
             assert_eq!(op.access.is_write(), op.method != Method::Get, "{}", op.id);
-            assert_eq!(
-                op.list_key.is_some(),
-                op.paging != Paging::None,
-                "{}",
-                op.id
-            );
+            assert_eq!(op.list_key.is_some(), op.paging != Paging::None, "{}", op.id);
         }
     }
 
     #[test]
     fn generated_docs_are_current() {
-        let on_disk =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/OPERATIONS.md")).unwrap();
+        let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/OPERATIONS.md")).unwrap();
         let generated = markdown_table();
         if on_disk != generated {
             if std::env::var_os("UPDATE_OPERATIONS_MD").is_some() {
-                std::fs::write(
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/OPERATIONS.md"),
-                    &generated,
-                )
-                .unwrap();
+                std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/OPERATIONS.md"), &generated).unwrap();
             }
             panic!("crates/auth0-mgmt/OPERATIONS.md is stale; rerun with UPDATE_OPERATIONS_MD=1");
         }

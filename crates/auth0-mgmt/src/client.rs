@@ -109,11 +109,7 @@ impl ClientBuilder {
 
     /// Authenticate with the client-credentials grant (a machine-to-machine
     /// application authorized for the Management API).
-    pub fn client_credentials(
-        mut self,
-        client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-    ) -> Self {
+    pub fn client_credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::ClientCredentials {
             id: client_id.into(),
             secret: SecretString::from(client_secret.into()),
@@ -229,10 +225,7 @@ impl ClientBuilder {
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
         let mut headers = HeaderMap::new();
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("auth0-mgmt-rust/", env!("CARGO_PKG_VERSION"))),
-        );
+        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("auth0-mgmt-rust/", env!("CARGO_PKG_VERSION"))));
         if self.telemetry {
             let json = serde_json::json!({
                 "name": "auth0-mgmt-rust",
@@ -244,15 +237,8 @@ impl ClientBuilder {
                 headers.insert("auth0-client", v);
             }
         }
-        let transport = Arc::new(Transport {
-            http,
-            headers,
-            retry: self.retry.clone(),
-            timeout: self.timeout,
-        });
-        let audience = self
-            .audience
-            .unwrap_or_else(|| format!("https://{domain}/api/v2/"));
+        let transport = Arc::new(Transport { http, headers, retry: self.retry.clone(), timeout: self.timeout });
+        let audience = self.audience.unwrap_or_else(|| format!("https://{domain}/api/v2/"));
         let tokens: Arc<dyn TokenSource> = match self.credentials {
             None => {
                 return Err(Error::Config(
@@ -292,9 +278,7 @@ impl ClientBuilder {
 /// A host with an optional port, nothing else.
 fn validate_domain(d: &str) -> Result<()> {
     let bad = || {
-        Error::Config(format!(
-            "invalid domain {d:?}: expected a host with an optional port, like acme.eu.auth0.com"
-        ))
+        Error::Config(format!("invalid domain {d:?}: expected a host with an optional port, like acme.eu.auth0.com"))
     };
     if d.is_empty() || d.len() > 253 + 6 {
         return Err(bad());
@@ -304,11 +288,7 @@ fn validate_domain(d: &str) -> Result<()> {
         None => (d, None),
     };
     if let Some(p) = port {
-        if p.is_empty()
-            || p.len() > 5
-            || !p.bytes().all(|b| b.is_ascii_digit())
-            || p.parse::<u16>().is_err()
-        {
+        if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err() {
             return Err(bad());
         }
     }
@@ -319,17 +299,12 @@ fn validate_domain(d: &str) -> Result<()> {
             && !l.starts_with('-')
             && !l.ends_with('-')
     };
-    if host.split('.').all(label_ok) {
-        Ok(())
-    } else {
-        Err(bad())
-    }
+    if host.split('.').all(label_ok) { Ok(()) } else { Err(bad()) }
 }
 
 /// `scheme://host[:port][/prefix]`, without query, fragment or credentials.
 fn parse_base_url(raw: &str) -> Result<String> {
-    let url = url::Url::parse(raw)
-        .map_err(|e| Error::Config(format!("invalid base URL {raw:?}: {e}")))?;
+    let url = url::Url::parse(raw).map_err(|e| Error::Config(format!("invalid base URL {raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https")
         || url.host_str().is_none()
         || url.query().is_some()
@@ -337,9 +312,7 @@ fn parse_base_url(raw: &str) -> Result<String> {
         || !url.username().is_empty()
         || url.password().is_some()
     {
-        return Err(Error::Config(format!(
-            "invalid base URL {raw:?}: expected http(s)://host[:port][/path]"
-        )));
+        return Err(Error::Config(format!("invalid base URL {raw:?}: expected http(s)://host[:port][/path]")));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -453,10 +426,7 @@ impl Client {
     pub fn with_interceptor(&self, interceptor: Arc<dyn Interceptor>) -> Client {
         let mut list: Vec<_> = self.interceptors.iter().cloned().collect();
         list.push(interceptor);
-        Client {
-            inner: self.inner.clone(),
-            interceptors: Arc::from(list),
-        }
+        Client { inner: self.inner.clone(), interceptors: Arc::from(list) }
     }
 
     /// Sends `request` through the one request path and decodes the JSON body into `T`.
@@ -466,10 +436,7 @@ impl Client {
     }
 
     /// Like [`execute`](Self::execute), also returning status, rate-limit state and attempts.
-    pub async fn execute_with_metadata<T: DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<Response<T>> {
+    pub async fn execute_with_metadata<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>> {
         let op = request.operation();
         let span = tracing::info_span!(
             "auth0_mgmt.request",
@@ -482,10 +449,7 @@ impl Client {
         );
         async move {
             let started = Instant::now();
-            let result = self
-                .run(&request)
-                .await
-                .and_then(|raw| self.decode::<T>(&request, raw));
+            let result = self.run(&request).await.and_then(|raw| self.decode::<T>(&request, raw));
             let elapsed = started.elapsed();
             match &result {
                 Ok(resp) => {
@@ -529,22 +493,15 @@ impl Client {
         let op = request.operation();
         let url = self.url(request);
         let body = match request.body() {
-            Some(v) => Some(Bytes::from(serde_json::to_vec(v).map_err(|source| {
-                Error::Encode {
-                    operation: op.id,
-                    source,
-                }
-            })?)),
+            Some(v) => {
+                Some(Bytes::from(serde_json::to_vec(v).map_err(|source| Error::Encode { operation: op.id, source })?))
+            }
             None => None,
         };
         let mut token = self.token_for(request).await?;
         let mut reminted = false;
         loop {
-            let raw = self
-                .inner
-                .transport
-                .send_api(op, &url, body.clone(), &token, &self.inner.pacer)
-                .await?;
+            let raw = self.inner.transport.send_api(op, &url, body.clone(), &token, &self.inner.pacer).await?;
             if raw.status.is_success() {
                 return Ok(raw);
             }
@@ -589,24 +546,11 @@ impl Client {
         url
     }
 
-    fn decode<T: DeserializeOwned>(
-        &self,
-        request: &Request,
-        raw: RawResponse,
-    ) -> Result<Response<T>> {
+    fn decode<T: DeserializeOwned>(&self, request: &Request, raw: RawResponse) -> Result<Response<T>> {
         let op = request.operation();
-        let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &raw.body
-        };
+        let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &raw.body };
         let decode_err = |path: String, message: String| {
-            Error::Decode(Box::new(DecodeError {
-                operation: op.id,
-                status: raw.status,
-                path,
-                message,
-            }))
+            Error::Decode(Box::new(DecodeError { operation: op.id, status: raw.status, path, message }))
         };
         let value = if self.interceptors.is_empty() {
             let mut de = serde_json::Deserializer::from_slice(body);
@@ -621,12 +565,7 @@ impl Client {
             serde_path_to_error::deserialize::<_, T>(json)
                 .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?
         };
-        Ok(Response {
-            value,
-            status: raw.status,
-            rate_limit: raw.rate_limit,
-            attempts: raw.attempts,
-        })
+        Ok(Response { value, status: raw.status, rate_limit: raw.rate_limit, attempts: raw.attempts })
     }
 }
 
@@ -651,9 +590,7 @@ impl Transport {
         pacer: &Pacer,
     ) -> Result<RawResponse> {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| {
-                Error::Config("the access token contains characters not allowed in a header".into())
-            })?;
+            .map_err(|_| Error::Config("the access token contains characters not allowed in a header".into()))?;
         auth.set_sensitive(true);
         let method = op.method.to_reqwest();
         self.send_with_retries(op.id, op.idempotent(), Some(pacer), || {
@@ -672,11 +609,7 @@ impl Transport {
 
     /// The client-credentials call: a POST, but minting twice is harmless, so it is
     /// retried like an idempotent call. It has its own rate limit, so it is not paced.
-    pub(crate) async fn send_token_request(
-        &self,
-        url: &str,
-        body: Bytes,
-    ) -> Result<RawResponseParts> {
+    pub(crate) async fn send_token_request(&self, url: &str, body: Bytes) -> Result<RawResponseParts> {
         let raw = self
             .send_with_retries(OAUTH_TOKEN, true, None, || {
                 self.http
@@ -687,11 +620,7 @@ impl Transport {
             })
             .await;
         match raw {
-            Ok(r) => Ok(RawResponseParts {
-                status: r.status,
-                body: r.body,
-                rate_limit: r.rate_limit,
-            }),
+            Ok(r) => Ok(RawResponseParts { status: r.status, body: r.body, rate_limit: r.rate_limit }),
             Err(Error::WaitTooLong { source, .. }) => Ok(RawResponseParts {
                 status: source.status,
                 body: Bytes::from(source.raw_body.unwrap_or_default()),
@@ -724,7 +653,8 @@ impl Transport {
             let result = async {
                 let resp = rb.send().await?;
                 let status = resp.status();
-                let rate_limit = RateLimit::from_headers(resp.headers(), SystemTime::now());
+                let now = pacer.map_or_else(SystemTime::now, Pacer::unix_now);
+                let rate_limit = RateLimit::from_headers(resp.headers(), now);
                 let body = read_body(resp).await?;
                 Ok::<_, reqwest::Error>((status, rate_limit, body))
             }
@@ -735,12 +665,7 @@ impl Transport {
                         p.observe(&rate_limit, status.as_u16());
                     }
                     let decision = classify(idempotent, Attempt::Status(status));
-                    let raw = RawResponse {
-                        status,
-                        body,
-                        rate_limit,
-                        attempts,
-                    };
+                    let raw = RawResponse { status, body, rate_limit, attempts };
                     let wait = match decision {
                         Decision::Done => return Ok(raw),
                         Decision::RetryRateLimited if throttled >= cfg.max_rate_limit_retries => {
@@ -748,7 +673,6 @@ impl Transport {
                         }
                         Decision::RetryBackoff if transient >= cfg.max_retries => return Ok(raw),
                         Decision::RetryRateLimited => {
-                            throttled += 1;
                             let wait = match pacer {
                                 Some(p) => p.throttled_delay(&raw.rate_limit, throttled),
                                 None => raw
@@ -771,6 +695,7 @@ impl Transport {
                                     source,
                                 });
                             }
+                            throttled += 1;
                             wait
                         }
                         Decision::RetryBackoff => {
@@ -787,20 +712,12 @@ impl Transport {
                 Err(source) => {
                     let decision = classify(idempotent, Attempt::from_error(&source));
                     if decision == Decision::Done || transient >= cfg.max_retries {
-                        return Err(Error::Transport {
-                            operation,
-                            attempts,
-                            source: without_url(source),
-                        });
+                        return Err(Error::Transport { operation, attempts, source: without_url(source) });
                     }
                     transient += 1;
                     let wait = backoff.next().unwrap_or(cfg.max_backoff);
                     if waited + wait > cfg.max_total_wait {
-                        return Err(Error::Transport {
-                            operation,
-                            attempts,
-                            source: without_url(source),
-                        });
+                        return Err(Error::Transport { operation, attempts, source: without_url(source) });
                     }
                     (format!("transport error: {}", without_url(source)), wait)
                 }
@@ -821,10 +738,7 @@ pub(crate) struct RawResponseParts {
 
 /// Reads a body, refusing more than [`MAX_BODY`] bytes.
 async fn read_body(mut resp: reqwest::Response) -> std::result::Result<Bytes, reqwest::Error> {
-    let mut buf = Vec::with_capacity(
-        resp.content_length()
-            .map_or(8 * 1024, |l| (l as usize).min(MAX_BODY)),
-    );
+    let mut buf = Vec::with_capacity(resp.content_length().map_or(8 * 1024, |l| (l as usize).min(MAX_BODY)));
     while let Some(chunk) = resp.chunk().await? {
         if buf.len() + chunk.len() > MAX_BODY {
             // Treat as a truncated body: decoding it fails with a typed error.
@@ -846,12 +760,7 @@ mod tests {
 
     #[test]
     fn domains() {
-        for ok in [
-            "acme.eu.auth0.com",
-            "login.acme.com:8443",
-            "localhost",
-            "127.0.0.1:3000",
-        ] {
+        for ok in ["acme.eu.auth0.com", "login.acme.com:8443", "localhost", "127.0.0.1:3000"] {
             assert!(validate_domain(ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -874,14 +783,8 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert_eq!(
-            parse_base_url("http://127.0.0.1:8080/").unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert_eq!(
-            parse_base_url("https://proxy.local/auth0").unwrap(),
-            "https://proxy.local/auth0"
-        );
+        assert_eq!(parse_base_url("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(parse_base_url("https://proxy.local/auth0").unwrap(), "https://proxy.local/auth0");
         for bad in ["ftp://x", "http://u:p@x", "http://x/?q", "not a url"] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
@@ -891,15 +794,10 @@ mod tests {
     fn client_is_send_sync_and_debug_hides_secrets() {
         fn assert_send_sync<T: Send + Sync + Clone>() {}
         assert_send_sync::<Client>();
-        let b = Client::builder()
-            .domain("acme.auth0.com")
-            .client_credentials("cid", "very-secret-value");
+        let b = Client::builder().domain("acme.auth0.com").client_credentials("cid", "very-secret-value");
         assert!(!format!("{b:?}").contains("very-secret-value"));
         let c = b.build().unwrap();
         let dbg = format!("{c:?}");
-        assert!(
-            !dbg.contains("very-secret-value") && dbg.contains("cid"),
-            "{dbg}"
-        );
+        assert!(!dbg.contains("very-secret-value") && dbg.contains("cid"), "{dbg}");
     }
 }

@@ -105,9 +105,7 @@ pub enum Error {
     },
 
     /// A paginated stream saw the same cursor twice and stopped instead of looping.
-    #[error(
-        "{operation}: the server repeated a pagination cursor; stopping to avoid an endless loop"
-    )]
+    #[error("{operation}: the server repeated a pagination cursor; stopping to avoid an endless loop")]
     RepeatedCursor {
         /// The operation id.
         operation: &'static str,
@@ -140,10 +138,7 @@ impl Error {
     pub fn error_code(&self) -> Option<&str> {
         match self {
             Error::Token(t) => t.error.as_deref(),
-            _ => self
-                .api()
-                .and_then(|e| e.body.error_code.as_ref())
-                .map(ErrorCode::as_str),
+            _ => self.api().and_then(|e| e.body.error_code.as_ref()).map(ErrorCode::as_str),
         }
     }
 
@@ -154,8 +149,7 @@ impl Error {
 
     /// 429 (from the API or the token endpoint), including a refused over-long wait.
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::WaitTooLong { .. })
-            || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self, Error::WaitTooLong { .. }) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// The call was refused locally before anything was sent.
@@ -172,9 +166,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::WaitTooLong { .. } => true,
-            Error::Api(_) | Error::Token(_) => self
-                .status()
-                .is_some_and(|s| s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error()),
+            Error::Api(_) | Error::Token(_) => {
+                self.status().is_some_and(|s| s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error())
+            }
             _ => false,
         }
     }
@@ -183,9 +177,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::WaitTooLong { wait, .. } => Some(*wait),
-            _ => self
-                .rate_limit()
-                .and_then(|r| r.server_wait(std::time::SystemTime::now())),
+            _ => self.rate_limit().and_then(|r| r.server_wait(std::time::SystemTime::now())),
         }
     }
 
@@ -238,11 +230,7 @@ string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// `statusCode` (equals the HTTP status).
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<u16>,
     /// `error`: the HTTP reason phrase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,18 +281,12 @@ impl ApiError {
         attempts: u32,
     ) -> ApiError {
         let body = serde_json::from_slice::<ErrorBody>(bytes).ok();
-        let parsed = body
-            .as_ref()
-            .is_some_and(|b| b.message.is_some() || b.error.is_some() || b.status_code.is_some());
+        let parsed = body.as_ref().is_some_and(|b| b.message.is_some() || b.error.is_some() || b.status_code.is_some());
         ApiError {
             operation,
             status,
             raw_body: (!parsed).then(|| truncate_text(bytes, RAW_BODY_LIMIT)),
-            body: if parsed {
-                body.unwrap_or_default()
-            } else {
-                ErrorBody::default()
-            },
+            body: if parsed { body.unwrap_or_default() } else { ErrorBody::default() },
             rate_limit,
             attempts,
         }
@@ -325,12 +307,7 @@ impl fmt::Display for ApiError {
     /// `404 Not Found (inexistent_user): The user does not exist.`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status.as_u16())?;
-        match self
-            .body
-            .error
-            .as_deref()
-            .or(self.status.canonical_reason())
-        {
+        match self.body.error.as_deref().or(self.status.canonical_reason()) {
             Some(reason) => write!(f, " {reason}")?,
             None => {}
         }
@@ -431,11 +408,7 @@ impl fmt::Display for TokenError {
             write!(f, ": {d}")?;
         } else if let Some(raw) = &self.raw_body {
             let snippet: String = raw.chars().take(200).collect();
-            write!(
-                f,
-                ": non-JSON body: {}",
-                snippet.split_whitespace().collect::<Vec<_>>().join(" ")
-            )?;
+            write!(f, ": non-JSON body: {}", snippet.split_whitespace().collect::<Vec<_>>().join(" "))?;
         }
         Ok(())
     }
@@ -460,44 +433,22 @@ pub struct Denial {
 
 impl Denial {
     /// A denial with a machine code and a human reason.
-    pub fn new(
-        operation: &'static str,
-        code: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Denial {
-        Denial {
-            operation,
-            code: code.into(),
-            reason: reason.into(),
-            dry_run: false,
-        }
+    pub fn new(operation: &'static str, code: impl Into<String>, reason: impl Into<String>) -> Denial {
+        Denial { operation, code: code.into(), reason: reason.into(), dry_run: false }
     }
 
     /// An allowed write that was not executed because the caller runs in dry-run mode.
     pub fn dry_run(operation: &'static str) -> Denial {
-        Denial {
-            operation,
-            code: "dry_run".into(),
-            reason: "not executed: dry run".into(),
-            dry_run: true,
-        }
+        Denial { operation, code: "dry_run".into(), reason: "not executed: dry run".into(), dry_run: true }
     }
 }
 
 impl fmt::Display for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.dry_run {
-            write!(
-                f,
-                "{}: not executed: dry run (nothing was sent)",
-                self.operation
-            )
+            write!(f, "{}: not executed: dry run (nothing was sent)", self.operation)
         } else {
-            write!(
-                f,
-                "{}: denied ({}): {} (nothing was sent)",
-                self.operation, self.code, self.reason
-            )
+            write!(f, "{}: denied ({}): {} (nothing was sent)", self.operation, self.code, self.reason)
         }
     }
 }
@@ -528,13 +479,7 @@ pub(crate) fn truncate_text(bytes: &[u8], limit: usize) -> String {
     let cut = &bytes[..bytes.len().min(limit)];
     String::from_utf8_lossy(cut)
         .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c })
         .collect()
 }
 
@@ -551,10 +496,7 @@ mod tests {
             RateLimit::default(),
             1,
         );
-        assert_eq!(
-            e.to_string(),
-            "404 Not Found (inexistent_user): The user does not exist."
-        );
+        assert_eq!(e.to_string(), "404 Not Found (inexistent_user): The user does not exist.");
         let e = Error::Api(Box::new(e));
         assert!(e.is_not_found());
         assert_eq!(e.error_code(), Some("inexistent_user"));
@@ -569,33 +511,14 @@ mod tests {
             RateLimit::default(),
             1,
         );
-        assert_eq!(
-            e.raw_body.as_deref(),
-            Some("<html><body>Bad Gateway</body></html>")
-        );
-        assert!(
-            e.to_string()
-                .starts_with("502 Bad Gateway: non-JSON body: <html>")
-        );
-        let e = ApiError::from_body(
-            "users.get",
-            StatusCode::SERVICE_UNAVAILABLE,
-            b"",
-            RateLimit::default(),
-            3,
-        );
-        assert_eq!(
-            e.to_string(),
-            "503 Service Unavailable: empty body [users.get after 3 attempts]"
-        );
+        assert_eq!(e.raw_body.as_deref(), Some("<html><body>Bad Gateway</body></html>"));
+        assert!(e.to_string().starts_with("502 Bad Gateway: non-JSON body: <html>"));
+        let e = ApiError::from_body("users.get", StatusCode::SERVICE_UNAVAILABLE, b"", RateLimit::default(), 3);
+        assert_eq!(e.to_string(), "503 Service Unavailable: empty body [users.get after 3 attempts]");
     }
 
     #[test]
     fn error_is_small() {
-        assert!(
-            std::mem::size_of::<Error>() <= 56,
-            "{}",
-            std::mem::size_of::<Error>()
-        );
+        assert!(std::mem::size_of::<Error>() <= 56, "{}", std::mem::size_of::<Error>());
     }
 }

@@ -24,11 +24,7 @@ use std::fmt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// Everything except RFC 3986 unreserved characters (`ALPHA / DIGIT / "-" / "." / "_" / "~"`).
-pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// The longest id accepted, in bytes. Auth0's own ids are far shorter; the bound keeps
 /// hostile input from building enormous URLs.
@@ -80,11 +76,7 @@ pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
         }
         let trimmed = layer.trim();
         if trimmed == "." || trimmed == ".." || trimmed.is_empty() {
-            return Err(if trimmed.is_empty() {
-                IdError::Empty { kind }
-            } else {
-                IdError::DotSegment { kind }
-            });
+            return Err(if trimmed.is_empty() { IdError::Empty { kind } } else { IdError::DotSegment { kind } });
         }
         let decoded: Cow<'_, str> = percent_decode_str(&layer).decode_utf8_lossy();
         if decoded == layer {
@@ -257,28 +249,14 @@ mod tests {
     fn encodes_everything_but_unreserved() {
         let id = UserId::new("auth0|abc/def?x#y z%").unwrap();
         assert_eq!(id.path_segment(), "auth0%7Cabc%2Fdef%3Fx%23y%20z%25");
-        assert_eq!(
-            UserId::new("a-b.c_d~e").unwrap().path_segment(),
-            "a-b.c_d~e"
-        );
+        assert_eq!(UserId::new("a-b.c_d~e").unwrap().path_segment(), "a-b.c_d~e");
     }
 
     #[test]
     fn rejects_dangerous_ids() {
-        for bad in [
-            "",
-            ".",
-            "..",
-            " .. ",
-            "%2e%2e",
-            "%2E%2e",
-            "%252e%252e",
-            "%2e",
-            "a\nb",
-            "auth0|1\n",
-            "\u{1b}[31m",
-            "\u{0}",
-        ] {
+        for bad in
+            ["", ".", "..", " .. ", "%2e%2e", "%2E%2e", "%252e%252e", "%2e", "a\nb", "auth0|1\n", "\u{1b}[31m", "\u{0}"]
+        {
             assert!(UserId::new(bad).is_err(), "{bad:?} must be rejected");
         }
         assert!(UserId::new("x".repeat(MAX_ID_LEN + 1)).is_err());
@@ -286,14 +264,9 @@ mod tests {
 
     #[test]
     fn accepts_real_ids() {
-        for ok in [
-            "auth0|63d17c4c5d69f3e86d515d1c",
-            "x/../../clients",
-            "a?b#c",
-            "..a",
-            "a..",
-            "https://api.example.com/",
-        ] {
+        for ok in
+            ["auth0|63d17c4c5d69f3e86d515d1c", "x/../../clients", "a?b#c", "..a", "a..", "https://api.example.com/"]
+        {
             assert!(UserId::new(ok).is_ok(), "{ok:?} must be accepted");
         }
     }

@@ -55,12 +55,10 @@ pub mod users;
 pub use client::{Client, ClientBuilder, Response};
 pub use error::{ApiError, DecodeError, Denial, Error, ErrorBody, ErrorCode, Result, TokenError};
 pub use ids::{
-    ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId,
-    ResourceServerId, RoleId, SessionId, UserId,
+    ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
+    SessionId, UserId,
 };
-pub use models::{
-    Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber,
-};
+pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber};
 pub use pagination::{CheckpointStream, ItemStream, Page, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
 pub use request::{Interceptor, Outcome, PathId, Request};

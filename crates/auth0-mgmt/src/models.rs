@@ -197,10 +197,7 @@ impl MetadataPatch {
 
     /// Removes every key on the server (sends `{}`).
     pub fn wipe() -> Self {
-        MetadataPatch {
-            changes: JsonObject::new(),
-            wipe: true,
-        }
+        MetadataPatch { changes: JsonObject::new(), wipe: true }
     }
 
     /// Sets a first-level key (nested objects are replaced, not merged).
@@ -217,10 +214,7 @@ impl MetadataPatch {
 
     /// Builds a patch from a map of changes; an empty map means "no change", never a wipe.
     pub fn from_map(changes: JsonObject) -> Self {
-        MetadataPatch {
-            changes,
-            wipe: false,
-        }
+        MetadataPatch { changes, wipe: false }
     }
 
     /// True when nothing will be sent.
@@ -367,28 +361,17 @@ pub struct Fields {
 impl Fields {
     /// Return only these fields (plus the id).
     pub fn include<I: IntoIterator<Item = S>, S: Into<String>>(names: I) -> Self {
-        Fields {
-            names: names.into_iter().map(Into::into).collect(),
-            include: true,
-        }
+        Fields { names: names.into_iter().map(Into::into).collect(), include: true }
     }
 
     /// Return every field except these (never the id).
     pub fn exclude<I: IntoIterator<Item = S>, S: Into<String>>(names: I) -> Self {
-        Fields {
-            names: names.into_iter().map(Into::into).collect(),
-            include: false,
-        }
+        Fields { names: names.into_iter().map(Into::into).collect(), include: false }
     }
 
     /// The `fields` query value, keeping `id_field`.
     pub fn query_value(&self, id_field: &str) -> String {
-        let mut names: Vec<&str> = self
-            .names
-            .iter()
-            .map(String::as_str)
-            .filter(|n| !n.trim().is_empty())
-            .collect();
+        let mut names: Vec<&str> = self.names.iter().map(String::as_str).filter(|n| !n.trim().is_empty()).collect();
         if self.include {
             if !names.contains(&id_field) {
                 names.push(id_field);
@@ -410,7 +393,6 @@ impl Fields {
         if value.is_empty() {
             return req;
         }
-        req.query("fields", value)
-            .query("include_fields", self.include)
+        req.query("fields", value).query("include_fields", self.include)
     }
 }

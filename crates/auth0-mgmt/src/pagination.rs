@@ -49,13 +49,7 @@ pub struct Page<T> {
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
-        Page {
-            items: Vec::new(),
-            start: None,
-            limit: None,
-            total: None,
-            next: None,
-        }
+        Page { items: Vec::new(), start: None, limit: None, total: None, next: None }
     }
 }
 
@@ -86,35 +80,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
                 f.write_str("a list or a paged list object")
             }
 
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                seq: A,
-            ) -> std::result::Result<Page<T>, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Page<T>, A::Error> {
                 let items = Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(Page {
-                    items,
-                    ..Page::default()
-                })
+                Ok(Page { items, ..Page::default() })
             }
 
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Page<T>, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Page<T>, A::Error> {
                 let mut page = Page::default();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "start" => page.start = map.next_value::<Lenient>()?.0,
                         "limit" => page.limit = map.next_value::<Lenient>()?.0,
                         "total" => page.total = map.next_value::<Lenient>()?.0,
-                        "next" => {
-                            page.next = map
-                                .next_value::<Option<String>>()?
-                                .filter(|n| !n.is_empty())
-                        }
-                        k if is_list_key(k) => {
-                            page.items = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default()
-                        }
+                        "next" => page.next = map.next_value::<Option<String>>()?.filter(|n| !n.is_empty()),
+                        k if is_list_key(k) => page.items = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default(),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -129,8 +108,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
 }
 
 fn is_list_key(k: &str) -> bool {
-    catalog::ALL.iter().any(|op| op.list_key == Some(k))
-        || matches!(k, "sessions" | "tokens" | "users")
+    catalog::ALL.iter().any(|op| op.list_key == Some(k)) || matches!(k, "sessions" | "tokens" | "users")
 }
 
 /// A count that may be missing, null, a float or garbage: anything but a sane
@@ -140,10 +118,7 @@ struct Lenient(Option<u64>);
 impl<'de> Deserialize<'de> for Lenient {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
-        Ok(Lenient(
-            v.as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok())),
-        ))
+        Ok(Lenient(v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))))
     }
 }
 
@@ -194,14 +169,7 @@ pub(crate) fn offset_stream<T: Send + 'static>(
                     if st.total.is_some_and(|t| st.seen >= t) {
                         return None;
                     }
-                    return Some((
-                        Err(Error::PagingLimit {
-                            operation: op.id,
-                            limit,
-                            total: st.total,
-                        }),
-                        st,
-                    ));
+                    return Some((Err(Error::PagingLimit { operation: op.id, limit, total: st.total }), st));
                 }
             }
             match (st.fetch)(st.page).await {
@@ -218,11 +186,9 @@ pub(crate) fn offset_stream<T: Send + 'static>(
                 Err(e) => {
                     st.done = true;
                     let e = match e.api().and_then(|a| a.error_code()) {
-                        Some(ErrorCode::InvalidPaging) => Error::PagingLimit {
-                            operation: op.id,
-                            limit: limit.unwrap_or(st.seen),
-                            total: st.total,
-                        },
+                        Some(ErrorCode::InvalidPaging) => {
+                            Error::PagingLimit { operation: op.id, limit: limit.unwrap_or(st.seen), total: st.total }
+                        }
                         _ => e,
                     };
                     return Some((Err(e), st));
@@ -245,8 +211,7 @@ pub struct ResumePoint {
 }
 
 /// Fetches one checkpoint page at a cursor (`None` = first page).
-pub(crate) type FetchCheckpoint<T> =
-    Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
+pub(crate) type FetchCheckpoint<T> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
 
 /// How the next cursor is found.
 pub(crate) enum NextCursor<T> {
@@ -299,24 +264,16 @@ impl<T> CheckpointStream<T> {
     /// Where to resume after the last item this stream yielded.
     pub fn resume_point(&self) -> ResumePoint {
         match self.next_cursor {
-            NextCursor::LastItem(_) => ResumePoint {
-                from: self.last_item.clone(),
-                skip: 0,
-            },
-            NextCursor::Opaque => ResumePoint {
-                from: self.page_from.clone(),
-                skip: self.yielded + self.skip_pending(),
-            },
+            NextCursor::LastItem(_) => ResumePoint { from: self.last_item.clone(), skip: 0 },
+            NextCursor::Opaque => {
+                ResumePoint { from: self.page_from.clone(), skip: self.yielded + self.skip_pending() }
+            }
         }
     }
 
     fn skip_pending(&self) -> usize {
         // A resume skip not yet applied (no page fetched yet) still counts.
-        if self.pending.is_none() && self.buffer.is_empty() && self.yielded == 0 {
-            self.skip
-        } else {
-            0
-        }
+        if self.pending.is_none() && self.buffer.is_empty() && self.yielded == 0 { self.skip } else { 0 }
     }
 }
 
@@ -409,9 +366,7 @@ impl<T: Send + 'static> Stream for CheckpointStream<T> {
                 if let Some(c) = &cursor {
                     if !this.seen.insert(c.clone()) {
                         this.done = true;
-                        return Poll::Ready(Some(Err(Error::RepeatedCursor {
-                            operation: this.op,
-                        })));
+                        return Poll::Ready(Some(Err(Error::RepeatedCursor { operation: this.op })));
                     }
                 }
                 let fut = (this.fetch)(cursor.clone());
@@ -436,9 +391,7 @@ impl<T: Send + 'static> Stream for CheckpointStream<T> {
                     let empty = items.is_empty() && skip == 0;
                     let next = match &this.next_cursor {
                         NextCursor::Opaque => page.next,
-                        NextCursor::LastItem(id) => {
-                            items.back().and_then(id).or_else(|| requested.clone())
-                        }
+                        NextCursor::LastItem(id) => items.back().and_then(id).or_else(|| requested.clone()),
                     };
                     if empty {
                         // Nothing (new) here: the listing ends, or a tail waits.
@@ -483,10 +436,7 @@ where
     let limit = client.offset_limit();
     let fetch: FetchPage<T> = Box::new(move |page| {
         let client = client.clone();
-        let mut req = base
-            .clone()
-            .set_query("page", page)
-            .set_query("per_page", per_page);
+        let mut req = base.clone().set_query("page", page).set_query("per_page", per_page);
         if totals {
             req = req.set_query("include_totals", true);
         }

@@ -72,12 +72,7 @@ pub struct Request {
 impl Request {
     /// A request for `op`, with no id, query or body yet.
     pub fn new(op: &'static Operation) -> Request {
-        Request {
-            op,
-            path_id: None,
-            query: Vec::new(),
-            body: None,
-        }
+        Request { op, path_id: None, query: Vec::new(), body: None }
     }
 
     /// Sets the `{id}` path parameter.
@@ -93,11 +88,7 @@ impl Request {
     }
 
     /// Appends a query parameter when `value` is `Some`.
-    pub fn query_opt<V: ToString>(
-        self,
-        name: impl Into<Cow<'static, str>>,
-        value: Option<V>,
-    ) -> Request {
+    pub fn query_opt<V: ToString>(self, name: impl Into<Cow<'static, str>>, value: Option<V>) -> Request {
         match value {
             Some(v) => self.query(name, v),
             None => self,
@@ -106,10 +97,7 @@ impl Request {
 
     /// Sets the JSON body.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Request> {
-        self.body = Some(serde_json::to_value(body).map_err(|source| Error::Encode {
-            operation: self.op.id,
-            source,
-        })?);
+        self.body = Some(serde_json::to_value(body).map_err(|source| Error::Encode { operation: self.op.id, source })?);
         Ok(self)
     }
 
@@ -142,10 +130,7 @@ impl Request {
 
     /// The first value of a query parameter.
     pub fn query_value(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The JSON body, if any.
@@ -179,14 +164,7 @@ impl fmt::Debug for Request {
         f.debug_struct("Request")
             .field("operation", &self.op.id)
             .field("path_id", &self.path_id)
-            .field(
-                "query",
-                &self
-                    .query
-                    .iter()
-                    .map(|(k, _)| k.as_ref())
-                    .collect::<Vec<_>>(),
-            )
+            .field("query", &self.query.iter().map(|(k, _)| k.as_ref()).collect::<Vec<_>>())
             .field("body", &self.body.as_ref().map(|_| "[json]"))
             .finish()
     }

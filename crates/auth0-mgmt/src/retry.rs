@@ -54,11 +54,7 @@ impl Default for RetryConfig {
 impl RetryConfig {
     /// No retries at all.
     pub fn disabled() -> Self {
-        RetryConfig {
-            max_retries: 0,
-            max_rate_limit_retries: 0,
-            ..Default::default()
-        }
+        RetryConfig { max_retries: 0, max_rate_limit_retries: 0, ..Default::default() }
     }
 
     /// Sets [`max_retries`](Self::max_retries).
@@ -124,9 +120,7 @@ pub(crate) enum Decision {
 pub(crate) fn classify(idempotent: bool, attempt: Attempt) -> Decision {
     match attempt {
         Attempt::Status(StatusCode::TOO_MANY_REQUESTS) => Decision::RetryRateLimited,
-        Attempt::Status(s)
-            if (s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT) && idempotent =>
-        {
+        Attempt::Status(s) if (s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT) && idempotent => {
             Decision::RetryBackoff
         }
         Attempt::Status(_) => Decision::Done,
@@ -138,11 +132,7 @@ pub(crate) fn classify(idempotent: bool, attempt: Attempt) -> Decision {
 
 impl Attempt {
     pub(crate) fn from_error(e: &reqwest::Error) -> Attempt {
-        if e.is_connect() && !e.is_timeout() {
-            Attempt::ConnectFailed
-        } else {
-            Attempt::InFlightFailure
-        }
+        if e.is_connect() && !e.is_timeout() { Attempt::ConnectFailed } else { Attempt::InFlightFailure }
     }
 }
 
@@ -158,18 +148,12 @@ mod tests {
             assert_eq!(classify(idem, s(200)), Decision::Done);
             assert_eq!(classify(idem, s(404)), Decision::Done);
             assert_eq!(classify(idem, s(401)), Decision::Done);
-            assert_eq!(
-                classify(idem, Attempt::ConnectFailed),
-                Decision::RetryBackoff
-            );
+            assert_eq!(classify(idem, Attempt::ConnectFailed), Decision::RetryBackoff);
         }
         assert_eq!(classify(true, s(503)), Decision::RetryBackoff);
         assert_eq!(classify(false, s(503)), Decision::Done);
         assert_eq!(classify(true, s(500)), Decision::RetryBackoff);
-        assert_eq!(
-            classify(true, Attempt::InFlightFailure),
-            Decision::RetryBackoff
-        );
+        assert_eq!(classify(true, Attempt::InFlightFailure), Decision::RetryBackoff);
         assert_eq!(classify(false, Attempt::InFlightFailure), Decision::Done);
     }
 

@@ -40,11 +40,7 @@ impl Scopes {
 
     /// The scopes of `required` that are not granted, in the order given.
     pub fn missing<'a>(&self, required: &[&'a str]) -> Vec<&'a str> {
-        required
-            .iter()
-            .copied()
-            .filter(|s| !self.contains(s))
-            .collect()
+        required.iter().copied().filter(|s| !self.contains(s)).collect()
     }
 
     /// Iterates the scopes in sorted order.
@@ -93,21 +89,13 @@ impl AccessToken {
     /// Wraps a token. When `scopes` is `None` they are read from the JWT `scope` claim
     /// (empty if the token is not a JWT). When `expires_in` is `None` the JWT `exp`
     /// claim is used, else the token is treated as not expiring.
-    pub fn new(
-        token: impl Into<String>,
-        expires_in: Option<Duration>,
-        scopes: Option<Scopes>,
-    ) -> AccessToken {
+    pub fn new(token: impl Into<String>, expires_in: Option<Duration>, scopes: Option<Scopes>) -> AccessToken {
         let token: String = token.into();
         let claims = jwt_claims(&token);
-        let scopes =
-            scopes.unwrap_or_else(|| claims.as_ref().map(scopes_from_claims).unwrap_or_default());
+        let scopes = scopes.unwrap_or_else(|| claims.as_ref().map(scopes_from_claims).unwrap_or_default());
         let expires_in = expires_in.or_else(|| {
             let exp = claims.as_ref()?.get("exp")?.as_u64()?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_secs();
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
             Some(Duration::from_secs(exp.saturating_sub(now)))
         });
         AccessToken {
@@ -129,8 +117,7 @@ impl AccessToken {
 
     /// Whether the token expires within `margin` from now.
     pub fn expires_within(&self, margin: Duration) -> bool {
-        self.expires_at
-            .is_some_and(|at| at.saturating_duration_since(Instant::now()) <= margin)
+        self.expires_at.is_some_and(|at| at.saturating_duration_since(Instant::now()) <= margin)
     }
 
     /// The token itself, for [`TokenSource`] implementations that store tokens elsewhere.
@@ -261,10 +248,7 @@ impl ClientCredentials {
     }
 
     fn cached(&self) -> Option<AccessToken> {
-        self.cached
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.cached.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     async fn get(&self) -> Result<AccessToken> {
@@ -305,29 +289,15 @@ impl ClientCredentials {
             "client_secret": self.client_secret.expose_secret(),
             "audience": self.audience,
         });
-        let bytes = serde_json::to_vec(&body).map_err(|source| Error::Encode {
-            operation: crate::catalog::OAUTH_TOKEN,
-            source,
-        })?;
+        let bytes = serde_json::to_vec(&body)
+            .map_err(|source| Error::Encode { operation: crate::catalog::OAUTH_TOKEN, source })?;
         self.mints.fetch_add(1, Ordering::Relaxed);
-        let raw = self
-            .transport
-            .send_token_request(&self.token_url, bytes::Bytes::from(bytes))
-            .await?;
+        let raw = self.transport.send_token_request(&self.token_url, bytes::Bytes::from(bytes)).await?;
         if !raw.status.is_success() {
-            return Err(Error::Token(Box::new(TokenError::from_body(
-                raw.status,
-                &raw.body,
-                raw.rate_limit,
-            ))));
+            return Err(Error::Token(Box::new(TokenError::from_body(raw.status, &raw.body, raw.rate_limit))));
         }
-        let token = parse_token_response(&raw.body).map_err(|what| {
-            Error::Token(Box::new(TokenError::malformed(
-                raw.status,
-                what,
-                raw.rate_limit,
-            )))
-        })?;
+        let token = parse_token_response(&raw.body)
+            .map_err(|what| Error::Token(Box::new(TokenError::malformed(raw.status, what, raw.rate_limit))))?;
         *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
         Ok(token)
     }
@@ -350,34 +320,21 @@ impl TokenSource for ClientCredentials {
 /// `scope` (falls back to the JWT claim) and odd number formats.
 pub(crate) fn parse_token_response(body: &[u8]) -> std::result::Result<AccessToken, &'static str> {
     let v: Value = serde_json::from_slice(body).map_err(|_| "the body is not JSON")?;
-    let token = v
-        .get("access_token")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-        .ok_or("no access_token")?;
+    let token = v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty()).ok_or("no access_token")?;
     if let Some(tt) = v.get("token_type").and_then(Value::as_str) {
         if !tt.eq_ignore_ascii_case("bearer") {
             return Err("token_type is not Bearer");
         }
     }
     let expires_in = v.get("expires_in").and_then(|e| match e {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.is_finite() && *f >= 0.0)
-                .map(|f| f.min(u32::MAX as f64) as u64)
-        }),
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f.min(u32::MAX as f64) as u64)),
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     });
-    let scopes = v
-        .get("scope")
-        .and_then(Value::as_str)
-        .map(Scopes::from_space_separated);
-    Ok(AccessToken::new(
-        token,
-        expires_in.map(|s| Duration::from_secs(s.min(10 * 365 * 86400))),
-        scopes,
-    ))
+    let scopes = v.get("scope").and_then(Value::as_str).map(Scopes::from_space_separated);
+    Ok(AccessToken::new(token, expires_in.map(|s| Duration::from_secs(s.min(10 * 365 * 86400))), scopes))
 }
 
 /// The claims of a JWT, without verifying it (the client only reads `scope` and `exp`
@@ -388,9 +345,7 @@ fn jwt_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
     if parts.next().is_some() {
         return None;
     }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
         Value::Object(m) => Some(m),
         _ => None,
@@ -416,12 +371,12 @@ mod tests {
 
     #[test]
     fn scopes_from_response_then_jwt() {
-        let t = parse_token_response(br#"{"access_token":"abc","token_type":"Bearer","expires_in":86400,"scope":"read:users update:users"}"#).unwrap();
+        let t = parse_token_response(
+            br#"{"access_token":"abc","token_type":"Bearer","expires_in":86400,"scope":"read:users update:users"}"#,
+        )
+        .unwrap();
         assert!(t.scopes().contains("read:users") && t.scopes().contains("update:users"));
-        assert_eq!(
-            t.scopes().missing(&["read:users", "delete:users"]),
-            vec!["delete:users"]
-        );
+        assert_eq!(t.scopes().missing(&["read:users", "delete:users"]), vec!["delete:users"]);
         let body = format!(
             r#"{{"access_token":"{}","token_type":"Bearer","expires_in":60}}"#,
             jwt(r#"{"scope":"read:logs"}"#)
@@ -441,11 +396,7 @@ mod tests {
             b"<html>",
             b"{\"access_token\":\"x\",\"token_type\":\"mac\"}",
         ] {
-            assert!(
-                parse_token_response(body).is_err(),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
+            assert!(parse_token_response(body).is_err(), "{}", String::from_utf8_lossy(body));
         }
         let t = parse_token_response(br#"{"access_token":"x","expires_in":1e300}"#).unwrap();
         assert!(t.expires_at().is_some());

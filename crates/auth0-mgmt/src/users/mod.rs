@@ -35,9 +35,7 @@ pub struct Users {
 impl Client {
     /// The users endpoints.
     pub fn users(&self) -> Users {
-        Users {
-            client: self.clone(),
-        }
+        Users { client: self.clone() }
     }
 }
 
@@ -50,9 +48,7 @@ impl Users {
 
     /// Gets a user (`GET /api/v2/users/{id}`).
     pub async fn get(&self, id: &UserId) -> Result<User> {
-        self.client
-            .execute(Request::new(&catalog::USERS_GET).id(id))
-            .await
+        self.client.execute(Request::new(&catalog::USERS_GET).id(id)).await
     }
 
     /// Gets a user, or `None` when it does not exist.
@@ -72,31 +68,23 @@ impl Users {
 
     /// Creates a user (`POST /api/v2/users`, 201).
     pub async fn create(&self, user: &CreateUser) -> Result<User> {
-        self.client
-            .execute(Request::new(&catalog::USERS_CREATE).json(user)?)
-            .await
+        self.client.execute(Request::new(&catalog::USERS_CREATE).json(user)?).await
     }
 
     /// Updates a user (`PATCH /api/v2/users/{id}`).
     pub async fn update(&self, id: &UserId, changes: &UpdateUser) -> Result<User> {
-        self.client
-            .execute(Request::new(&catalog::USERS_UPDATE).id(id).json(changes)?)
-            .await
+        self.client.execute(Request::new(&catalog::USERS_UPDATE).id(id).json(changes)?).await
     }
 
     /// Deletes a user (`DELETE /api/v2/users/{id}`, 204 — also when it is already gone).
     pub async fn delete(&self, id: &UserId) -> Result<()> {
-        self.client
-            .execute(Request::new(&catalog::USERS_DELETE).id(id))
-            .await
+        self.client.execute(Request::new(&catalog::USERS_DELETE).id(id)).await
     }
 
     /// Finds users by exact email (`GET /api/v2/users-by-email`; case-insensitive on the server).
     pub async fn list_by_email(&self, email: &str) -> Result<Vec<User>> {
-        let page: Page<User> = self
-            .client
-            .execute(Request::new(&catalog::USERS_LIST_BY_EMAIL).query("email", email))
-            .await?;
+        let page: Page<User> =
+            self.client.execute(Request::new(&catalog::USERS_LIST_BY_EMAIL).query("email", email)).await?;
         Ok(page.items)
     }
 }
@@ -185,10 +173,7 @@ impl ListUsers {
             .query_opt("sort", self.sort.clone())
             .query_opt("connection", self.connection.clone())
             .query_opt("primary_order", self.primary_order);
-        let engine = self
-            .search_engine
-            .clone()
-            .or_else(|| self.q.as_ref().map(|_| "v3".to_owned()));
+        let engine = self.search_engine.clone().or_else(|| self.q.as_ref().map(|_| "v3".to_owned()));
         req = req.query_opt("search_engine", engine);
         if let Some(f) = &self.fields {
             req = f.apply(req, "user_id");
@@ -198,10 +183,7 @@ impl ListUsers {
 
     /// Fetches one page, with totals.
     pub async fn send(self) -> Result<Page<User>> {
-        let mut req = self
-            .request()
-            .query("page", self.page)
-            .query("include_totals", true);
+        let mut req = self.request().query("page", self.page).query("include_totals", true);
         if let Some(pp) = self.per_page {
             req = req.query("per_page", pp);
         }
@@ -213,12 +195,6 @@ impl ListUsers {
     /// Auth0's 1000 reachable results.
     pub fn stream(self) -> ItemStream<User> {
         let req = self.request();
-        offset_pages(
-            self.client,
-            req,
-            self.per_page.unwrap_or(100),
-            self.page,
-            true,
-        )
+        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
     }
 }

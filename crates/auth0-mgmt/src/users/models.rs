@@ -113,11 +113,7 @@ pub struct Identity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Sensitive>,
     /// Profile data of a linked secondary identity.
-    #[serde(
-        rename = "profileData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "profileData", default, skip_serializing_if = "Option::is_none")]
     pub profile_data: Option<JsonObject>,
     /// Attributes this crate does not model.
     #[serde(flatten)]
@@ -194,10 +190,7 @@ pub struct CreateUser {
 impl CreateUser {
     /// A user in the connection named `connection`.
     pub fn new(connection: impl Into<String>) -> Self {
-        CreateUser {
-            connection: connection.into(),
-            ..Default::default()
-        }
+        CreateUser { connection: connection.into(), ..Default::default() }
     }
 
     /// Sets the email.

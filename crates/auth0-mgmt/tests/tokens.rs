@@ -1,0 +1,285 @@
+//! Token minting: single-flight, refresh ahead of expiry, 401 handling, mint failures.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth0_mgmt::{Client, Error, RetryConfig, UserId};
+use serde_json::json;
+use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn cc_client(server: &MockServer) -> auth0_mgmt::ClientBuilder {
+    Client::builder()
+        .base_url(server.uri())
+        .client_credentials("my-client-id", "my-very-secret-secret")
+        .retry(RetryConfig::default().backoff(Duration::from_millis(1), Duration::from_millis(5)))
+}
+
+fn token_body(token: &str, expires_in: u64) -> serde_json::Value {
+    json!({"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": "read:users update:users"})
+}
+
+async fn mount_user(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users/auth0%7C1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(server)
+        .await;
+}
+
+async fn token_requests(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/oauth/token").count()
+}
+
+fn uid() -> UserId {
+    "auth0|1".parse().unwrap()
+}
+
+#[tokio::test]
+async fn sixty_four_concurrent_first_calls_mint_exactly_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_partial_json(json!({
+            "grant_type": "client_credentials",
+            "client_id": "my-client-id",
+            "client_secret": "my-very-secret-secret",
+            "audience": format!("https://{}/api/v2/", server.address()),
+        })))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(token_body("tok-1", 86400)).set_delay(Duration::from_millis(100)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users/auth0%7C1"))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .expect(64)
+        .mount(&server)
+        .await;
+    common::catch_all(&server).await;
+    let client = cc_client(&server).build().unwrap();
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.users().get(&uid()).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(token_requests(&server).await, 1);
+    let scopes = client.granted_scopes().await.unwrap();
+    assert!(scopes.contains("read:users") && scopes.contains("update:users"));
+}
+
+#[tokio::test]
+async fn a_token_inside_the_refresh_margin_is_replaced_ahead_of_expiry() {
+    let server = MockServer::start().await;
+    // Lifetime 100 s, margin 300 s: every token is "about to expire" yet still valid.
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-short", 100)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    mount_user(&server).await;
+    common::catch_all(&server).await;
+    let client = cc_client(&server).token_refresh_margin(Duration::from_secs(300)).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 2);
+
+    // A long-lived token is reused.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-long", 86400)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_user(&server).await;
+    let client = cc_client(&server).build().unwrap();
+    for _ in 0..3 {
+        client.users().get(&uid()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_failure_ahead_of_expiry_keeps_using_the_valid_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-a", 100)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({"error": "access_denied", "error_description": "nope"})),
+        )
+        .mount(&server)
+        .await;
+    mount_user(&server).await;
+    let client = cc_client(&server).token_refresh_margin(Duration::from_secs(300)).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    client.users().get(&uid()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_401_drops_the_token_remints_once_and_retries_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-old", 86400)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-new", 86400)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer tok-old"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer tok-new"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(&server)
+        .await;
+    let client = cc_client(&server).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 2);
+    assert_eq!(common::api_requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_second_401_is_a_typed_error_after_exactly_one_retry() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok", 86400)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"statusCode":401,"error":"Unauthorized","message":"Invalid token","attributes":{"error":"Invalid token"}})))
+        .mount(&server)
+        .await;
+    let err = cc_client(&server).build().unwrap().users().get(&uid()).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    let api = err.api().unwrap();
+    assert_eq!(api.body.attributes.as_ref().unwrap()["error"], "Invalid token");
+    assert_eq!(err.to_string(), "401 Unauthorized: Invalid token");
+    assert_eq!(token_requests(&server).await, 2);
+    assert_eq!(common::api_requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn mint_failures_are_typed_and_no_api_request_is_sent() {
+    let cases = [
+        (401, json!({"error": "access_denied", "error_description": "Unauthorized"})),
+        (401, json!({"error": "invalid_client", "error_description": "Client authentication failed"})),
+        (
+            403,
+            json!({"error": "access_denied", "error_description": "Client is not authorized to access \"https://x/api/v2/\". You need to create a \"client-grant\" associated to this API."}),
+        ),
+    ];
+    for (status, body) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body.clone()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        common::catch_all(&server).await;
+        let err = cc_client(&server).build().unwrap().users().get(&uid()).await.unwrap_err();
+        let Error::Token(t) = &err else { panic!("expected a token error, got {err:?}") };
+        assert_eq!(t.status.map(|s| s.as_u16()), Some(status));
+        assert_eq!(t.error.as_deref(), body["error"].as_str());
+        assert_eq!(t.error_description.as_deref(), body["error_description"].as_str());
+        assert_eq!(err.error_code(), body["error"].as_str());
+        assert!(!err.to_string().contains("my-very-secret-secret"));
+        assert!(common::api_requests(&server).await.is_empty(), "no API request without a token");
+    }
+}
+
+#[tokio::test]
+async fn the_token_endpoint_is_retried_on_429_and_5xx() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_json(json!({"error": "too_many_requests", "error_description": "Client quota exceeded"})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok", 86400)))
+        .mount(&server)
+        .await;
+    mount_user(&server).await;
+    cc_client(&server).build().unwrap().users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_malformed_token_response_is_a_typed_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
+        .mount(&server)
+        .await;
+    let err = cc_client(&server).build().unwrap().users().get(&uid()).await.unwrap_err();
+    assert!(matches!(err, Error::Token(_)), "{err:?}");
+    assert!(common::api_requests(&server).await.is_empty());
+}
+
+#[derive(Debug)]
+struct CountingSource(std::sync::atomic::AtomicUsize);
+
+impl auth0_mgmt::TokenSource for CountingSource {
+    fn token(&self) -> futures::future::BoxFuture<'_, auth0_mgmt::Result<auth0_mgmt::AccessToken>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async {
+            Ok(auth0_mgmt::AccessToken::new("shared-token", None, Some(["read:users"].into_iter().collect())))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_custom_token_source_is_used_for_every_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer shared-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .expect(2)
+        .mount(&server)
+        .await;
+    common::catch_all(&server).await;
+    let source = Arc::new(CountingSource(Default::default()));
+    let client = Client::builder().base_url(server.uri()).token_source(source.clone()).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(source.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(token_requests(&server).await, 0);
+}
