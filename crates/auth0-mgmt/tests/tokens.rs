@@ -39,7 +39,7 @@ fn uid() -> UserId {
 
 #[tokio::test]
 async fn sixty_four_concurrent_first_calls_mint_exactly_once() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_partial_json(json!({
@@ -79,7 +79,7 @@ async fn sixty_four_concurrent_first_calls_mint_exactly_once() {
 
 #[tokio::test]
 async fn a_token_inside_the_refresh_margin_is_replaced_ahead_of_expiry() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     // Lifetime 100 s, margin 300 s: every token is "about to expire" yet still valid.
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
@@ -95,7 +95,7 @@ async fn a_token_inside_the_refresh_margin_is_replaced_ahead_of_expiry() {
     assert_eq!(token_requests(&server).await, 2);
 
     // A long-lived token is reused.
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-long", 86400)))
@@ -111,7 +111,7 @@ async fn a_token_inside_the_refresh_margin_is_replaced_ahead_of_expiry() {
 
 #[tokio::test]
 async fn a_refresh_failure_ahead_of_expiry_keeps_using_the_valid_token() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-a", 100)))
@@ -133,7 +133,7 @@ async fn a_refresh_failure_ahead_of_expiry_keeps_using_the_valid_token() {
 
 #[tokio::test]
 async fn a_401_drops_the_token_remints_once_and_retries_once() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-old", 86400)))
@@ -163,7 +163,7 @@ async fn a_401_drops_the_token_remints_once_and_retries_once() {
 
 #[tokio::test]
 async fn a_second_401_is_a_typed_error_after_exactly_one_retry() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok", 86400)))
@@ -193,7 +193,7 @@ async fn mint_failures_are_typed_and_no_api_request_is_sent() {
         ),
     ];
     for (status, body) in cases {
-        let server = MockServer::start().await;
+        let server = common::server().await;
         Mock::given(method("POST"))
             .and(path("/oauth/token"))
             .respond_with(ResponseTemplate::new(status).set_body_json(body.clone()))
@@ -214,7 +214,7 @@ async fn mint_failures_are_typed_and_no_api_request_is_sent() {
 
 #[tokio::test]
 async fn the_token_endpoint_is_retried_on_429_and_5xx() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
@@ -243,7 +243,7 @@ async fn the_token_endpoint_is_retried_on_429_and_5xx() {
 
 #[tokio::test]
 async fn a_malformed_token_response_is_a_typed_error() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
@@ -268,7 +268,7 @@ impl auth0_mgmt::TokenSource for CountingSource {
 
 #[tokio::test]
 async fn a_custom_token_source_is_used_for_every_call() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .and(header("authorization", "Bearer shared-token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))

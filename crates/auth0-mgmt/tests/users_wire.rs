@@ -16,7 +16,7 @@ fn uid() -> UserId {
 
 #[tokio::test]
 async fn get_user_encodes_the_id_and_decodes_unknown_fields() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users/auth0%7C63d17c4c5d69f3e86d515d1c"))
         .and(header(
@@ -42,7 +42,7 @@ async fn get_user_encodes_the_id_and_decodes_unknown_fields() {
 
 #[tokio::test]
 async fn get_with_fields_always_keeps_user_id() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users/auth0%7C63d17c4c5d69f3e86d515d1c"))
         .and(query_param("fields", "email,user_id"))
@@ -61,7 +61,7 @@ async fn get_with_fields_always_keeps_user_id() {
 
 #[tokio::test]
 async fn get_opt_maps_404_to_none_and_keeps_the_error_otherwise() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"})))
         .mount(&server)
@@ -76,7 +76,7 @@ async fn get_opt_maps_404_to_none_and_keeps_the_error_otherwise() {
 
 #[tokio::test]
 async fn list_sends_search_parameters_and_reads_totals() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users"))
         .and(query_param("q", r#"email:"*@acme.com""#))
@@ -112,7 +112,7 @@ async fn list_sends_search_parameters_and_reads_totals() {
 
 #[tokio::test]
 async fn create_sends_the_body_and_decodes_201() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     let expected = json!({
         "connection": "Username-Password-Authentication",
         "email": "chuck520@example.com",
@@ -145,7 +145,7 @@ async fn create_sends_the_body_and_decodes_201() {
 
 #[tokio::test]
 async fn update_distinguishes_absent_null_and_value_and_never_sends_an_empty_map() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("PATCH"))
         .and(path("/api/v2/users/auth0%7C63d17c4c5d69f3e86d515d1c"))
         .and(body_json(json!({"nickname": null, "given_name": "Ada", "app_metadata": {"plan": "pro", "trial": null}})))
@@ -167,7 +167,7 @@ async fn update_distinguishes_absent_null_and_value_and_never_sends_an_empty_map
 
 #[tokio::test]
 async fn delete_is_204_and_idempotent() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("DELETE"))
         .and(path("/api/v2/users/auth0%7C63d17c4c5d69f3e86d515d1c"))
         .respond_with(ResponseTemplate::new(204))
@@ -182,7 +182,7 @@ async fn delete_is_204_and_idempotent() {
 
 #[tokio::test]
 async fn list_by_email_reads_a_bare_array() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users-by-email"))
         .and(query_param("email", "chuck520@example.com"))
@@ -200,7 +200,7 @@ async fn list_by_email_reads_a_bare_array() {
 
 #[tokio::test]
 async fn stream_walks_pages_lazily_and_stops_at_the_total() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     for page in 0..3u64 {
         let n = if page < 2 { 2 } else { 1 };
         let users: Vec<_> = (0..n).map(|i| common::user_json(&format!("auth0|{page}-{i}"))).collect();
@@ -228,7 +228,7 @@ async fn stream_walks_pages_lazily_and_stops_at_the_total() {
 
 #[tokio::test]
 async fn stream_ends_with_a_paging_limit_error_instead_of_the_1000_refusal() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     for page in 0..10u64 {
         let users: Vec<_> = (0..100).map(|i| common::user_json(&format!("auth0|{}", page * 100 + i))).collect();
         Mock::given(method("GET"))
@@ -261,7 +261,7 @@ async fn stream_ends_with_a_paging_limit_error_instead_of_the_1000_refusal() {
 
 #[tokio::test]
 async fn a_server_invalid_paging_answer_becomes_the_paging_limit_error() {
-    let server = MockServer::start().await;
+    let server = common::server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({"statusCode":400,"error":"Bad Request","message":"You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation","errorCode":"invalid_paging"})))

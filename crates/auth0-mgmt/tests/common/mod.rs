@@ -17,7 +17,14 @@ pub fn builder(server: &MockServer) -> ClientBuilder {
 
 /// A client for paused-clock tests: no request/connect timers that auto-advance could fire.
 pub fn paused_builder(server: &MockServer) -> ClientBuilder {
-    builder(server).http_client(reqwest::Client::new()).timeout(None)
+    builder(server).http_client(timerless_http()).timeout(None)
+}
+
+/// A reqwest client with no timers at all (no connect timeout, no idle-pool reaper):
+/// under a paused clock, tokio auto-advances to the next timer while a request waits on
+/// loopback I/O, so the only timers must be the ones a test is about.
+pub fn timerless_http() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(None).build().expect("http client")
 }
 
 pub fn client(server: &MockServer) -> Client {
@@ -35,7 +42,7 @@ pub fn jwt(scope: &str) -> String {
 pub async fn catch_all(server: &MockServer) {
     Mock::given(any())
         .respond_with(|req: &wiremock::Request| {
-            ResponseTemplate::new(599).set_body_string(format!("unexpected request: {} {}", req.method, req.url))
+            ResponseTemplate::new(418).set_body_string(format!("unexpected request: {} {}", req.method, req.url))
         })
         .with_priority(u8::MAX)
         .mount(server)
@@ -64,4 +71,10 @@ pub fn user_json(id: &str) -> serde_json::Value {
         "created_at": "2023-01-25T19:00:28.395Z",
         "brand_new_field": {"kept": true}
     })
+}
+
+/// A fresh (not pooled) mock server: a pooled one can still receive a request that an
+/// earlier test left in flight, which would be counted against the next test.
+pub async fn server() -> MockServer {
+    MockServer::builder().start().await
 }

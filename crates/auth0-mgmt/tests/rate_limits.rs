@@ -1,0 +1,167 @@
+//! 429 handling with a paused clock: server-named waits, budgets, and bounds.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use auth0_mgmt::{Error, RetryConfig, UserId};
+use serde_json::json;
+use tokio::time::Instant;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn uid() -> UserId {
+    "auth0|1".parse().unwrap()
+}
+
+fn epoch_in(secs: u64) -> String {
+    (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + secs).to_string()
+}
+
+fn too_many(reset: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("x-ratelimit-limit", "10")
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", reset)
+        .set_body_json(json!({"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_waits_until_the_named_reset_then_succeeds() {
+    let server = common::server().await;
+    Mock::given(method("GET")).respond_with(too_many(&epoch_in(3))).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(&server)
+        .await;
+    let client = common::paused_builder(&server).build().unwrap();
+    let started = Instant::now();
+    client.users().get(&uid()).await.unwrap();
+    let waited = started.elapsed();
+    // The reset is stamped in whole seconds, 3 s ahead of the (real) clock when the mock
+    // was mounted: the wait is at most 3 s and, allowing for a loaded test machine, well
+    // over 1 s.
+    assert!(waited > Duration::from_millis(1500) && waited <= Duration::from_secs(3), "{waited:?}");
+    assert_eq!(client.rate_limit_stats().throttled, 1);
+    assert_eq!(common::api_requests(&server).await.len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_preferred_over_the_reset() {
+    let server = common::server().await;
+    Mock::given(method("GET"))
+        .respond_with(too_many(&epoch_in(60)).insert_header("retry-after", "2"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(&server)
+        .await;
+    let client = common::paused_builder(&server).build().unwrap();
+    let started = Instant::now();
+    client.users().get(&uid()).await.unwrap();
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(3), "{waited:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_is_retried_after_429_because_nothing_was_processed() {
+    let server = common::server().await;
+    Mock::given(method("POST")).respond_with(too_many(&epoch_in(1))).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(common::user_json("auth0|new")))
+        .mount(&server)
+        .await;
+    let client = common::paused_builder(&server).build().unwrap();
+    client.users().create(&auth0_mgmt::users::CreateUser::new("db").email("a@b.c")).await.unwrap();
+    assert_eq!(common::api_requests(&server).await.len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_exhausted_retry_budget_is_a_typed_error_with_the_rate_limit_state() {
+    let server = common::server().await;
+    Mock::given(method("GET")).respond_with(too_many(&epoch_in(1)).insert_header("retry-after", "1")).mount(&server).await;
+    let client = common::paused_builder(&server).retry(RetryConfig::default().max_rate_limit_retries(2)).build().unwrap();
+    let err = client.users().get(&uid()).await.unwrap_err();
+    assert!(err.is_rate_limited() && err.is_retryable(), "{err:?}");
+    let api = err.api().unwrap();
+    assert_eq!(api.attempts, 3);
+    assert_eq!(api.error_code().map(|c| c.as_str()), Some("too_many_requests"));
+    let rl = err.rate_limit().unwrap();
+    assert_eq!((rl.limit, rl.remaining), (Some(10), Some(0)));
+    assert_eq!(rl.retry_after, Some(Duration::from_secs(1)));
+    assert!(err.to_string().contains("after 3 attempts"), "{err}");
+    assert_eq!(common::api_requests(&server).await.len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reset_far_in_the_future_fails_fast_with_a_clear_error_instead_of_sleeping() {
+    let server = common::server().await;
+    Mock::given(method("GET")).respond_with(too_many(&epoch_in(10 * 86400))).mount(&server).await;
+    let client = common::paused_builder(&server)
+        .retry(RetryConfig::default().max_total_wait(Duration::from_secs(120)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.users().get(&uid()).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1), "no sleep: {:?}", started.elapsed());
+    let Error::WaitTooLong { wait, max_wait, .. } = &err else { panic!("{err:?}") };
+    assert!(*wait > Duration::from_secs(9 * 86400));
+    assert_eq!(*max_wait, Duration::from_secs(120));
+    assert!(err.is_rate_limited());
+    assert!(err.to_string().contains("beyond the configured maximum wait of 120s"), "{err}");
+    assert_eq!(common::api_requests(&server).await.len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_but_allowed_wait_is_honoured_without_a_hidden_cap() {
+    let server = common::server().await;
+    Mock::given(method("GET")).respond_with(too_many(&epoch_in(90))).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(&server)
+        .await;
+    let client = common::paused_builder(&server).build().unwrap();
+    let started = Instant::now();
+    client.users().get(&uid()).await.unwrap();
+    assert!(started.elapsed() > Duration::from_secs(85), "{:?}", started.elapsed());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reset_in_the_past_retries_at_once() {
+    let server = common::server().await;
+    Mock::given(method("GET")).respond_with(too_many("1000")).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(&server)
+        .await;
+    let client = common::paused_builder(&server).build().unwrap();
+    let started = Instant::now();
+    client.users().get(&uid()).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn success_responses_expose_the_rate_limit_state() {
+    let server = common::server().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-limit", "50")
+                .insert_header("x-ratelimit-remaining", "49")
+                .insert_header("x-ratelimit-reset", epoch_in(1).as_str())
+                .set_body_json(common::user_json("auth0|1")),
+        )
+        .mount(&server)
+        .await;
+    let client = common::client(&server);
+    let resp = client
+        .execute_with_metadata::<auth0_mgmt::users::User>(
+            auth0_mgmt::Request::new(&auth0_mgmt::catalog::USERS_GET).id(&uid()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((resp.rate_limit.limit, resp.rate_limit.remaining), (Some(50), Some(49)));
+    assert!(resp.rate_limit.reset.is_some());
+}
