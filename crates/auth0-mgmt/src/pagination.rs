@@ -210,10 +210,14 @@ pub struct ResumePoint {
     pub skip: usize,
 }
 
+/// A page being fetched.
+type PageFuture<T> = BoxFuture<'static, Result<Page<T>>>;
+
 /// Fetches one checkpoint page at a cursor (`None` = first page).
 pub(crate) type FetchCheckpoint<T> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
 
 /// How the next cursor is found.
+#[allow(dead_code)] // used by the resource modules
 pub(crate) enum NextCursor<T> {
     /// The page's opaque `next` field; no `next` ends the listing.
     Opaque,
@@ -245,7 +249,7 @@ pub struct CheckpointStream<T> {
     exhausted: bool,
     done: bool,
     seen: HashSet<String>,
-    pending: Option<(Option<String>, BoxFuture<'static, Result<Page<T>>>)>,
+    pending: Option<(Option<String>, PageFuture<T>)>,
     poll_interval: Option<Duration>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
@@ -277,6 +281,7 @@ impl<T> CheckpointStream<T> {
     }
 }
 
+#[allow(dead_code)] // used by the resource modules
 impl<T: Send + 'static> CheckpointStream<T> {
     pub(crate) fn new(
         op: &'static str,
@@ -446,6 +451,7 @@ where
 }
 
 /// Streams a checkpoint listing of `base` through the client's one request path.
+#[allow(dead_code)] // used by the resource modules
 pub(crate) fn checkpoint_pages<T>(
     client: Client,
     base: Request,
@@ -466,4 +472,110 @@ where
         Box::pin(async move { client.execute::<Page<T>>(req).await })
     });
     CheckpointStream::new(op, start, next, fetch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+    use std::sync::{Arc, Mutex};
+
+    type Log = Arc<Mutex<Vec<Option<String>>>>;
+
+    /// A checkpoint listing of pages keyed by cursor; records the cursors requested.
+    fn pages(pages: Vec<(Option<&'static str>, Vec<u32>, Option<&'static str>)>) -> (FetchCheckpoint<u32>, Log) {
+        let log: Log = Arc::default();
+        let seen = log.clone();
+        let fetch: FetchCheckpoint<u32> = Box::new(move |from: Option<String>| {
+            seen.lock().unwrap().push(from.clone());
+            let page = pages
+                .iter()
+                .find(|(c, _, _)| c.map(str::to_owned) == from)
+                .map(|(_, items, next)| Page { items: items.clone(), next: next.map(str::to_owned), ..Page::default() })
+                .unwrap_or_default();
+            Box::pin(async move { Ok(page) })
+        });
+        (fetch, log)
+    }
+
+    #[tokio::test]
+    async fn checkpoint_across_three_pages_ends_on_missing_next() {
+        let (fetch, log) =
+            pages(vec![(None, vec![1, 2], Some("a")), (Some("a"), vec![3, 4], Some("b")), (Some("b"), vec![5], None)]);
+        let s = CheckpointStream::new("organizations.list", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items, [1, 2, 3, 4, 5]);
+        assert_eq!(*log.lock().unwrap(), [None, Some("a".into()), Some("b".into())]);
+    }
+
+    #[tokio::test]
+    async fn checkpoint_ends_on_an_empty_page() {
+        let (fetch, log) =
+            pages(vec![(None, vec![1], Some("a")), (Some("a"), vec![2], Some("b")), (Some("b"), vec![], Some("c"))]);
+        let s = CheckpointStream::new("organizations.list_members", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items, [1, 2]);
+        assert_eq!(log.lock().unwrap().len(), 3, "nothing requested after the empty page");
+    }
+
+    #[tokio::test]
+    async fn a_repeated_cursor_stops_the_stream_with_an_error() {
+        let (fetch, _) = pages(vec![(None, vec![1], Some("a")), (Some("a"), vec![2], Some("a"))]);
+        let mut s = CheckpointStream::new("organizations.list", ResumePoint::default(), NextCursor::Opaque, fetch);
+        assert_eq!(s.try_next().await.unwrap(), Some(1));
+        assert_eq!(s.try_next().await.unwrap(), Some(2));
+        assert!(matches!(s.try_next().await, Err(Error::RepeatedCursor { .. })));
+        assert!(s.try_next().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn resuming_mid_page_has_no_gaps_and_no_duplicates() {
+        let spec =
+            vec![(None, vec![1, 2, 3], Some("a")), (Some("a"), vec![4, 5, 6], Some("b")), (Some("b"), vec![7], None)];
+        let (fetch, _) = pages(spec.clone());
+        let mut s = CheckpointStream::new("organizations.list", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let mut first = Vec::new();
+        for _ in 0..4 {
+            first.push(s.try_next().await.unwrap().unwrap());
+        }
+        let saved = s.resume_point();
+        assert_eq!(saved, ResumePoint { from: Some("a".into()), skip: 1 });
+        drop(s);
+        let (fetch, _) = pages(spec);
+        let rest: Vec<u32> =
+            CheckpointStream::new("organizations.list", saved, NextCursor::Opaque, fetch).try_collect().await.unwrap();
+        first.extend(rest);
+        assert_eq!(first, [1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[tokio::test]
+    async fn last_item_cursors_walk_forward_from_the_last_id() {
+        // Like logs: bare arrays, `from` = the last id seen, ends on an empty page.
+        let (fetch, log) =
+            pages(vec![(Some("10"), vec![11, 12], None), (Some("12"), vec![13], None), (Some("13"), vec![], None)]);
+        let s = CheckpointStream::new(
+            "logs.list",
+            ResumePoint { from: Some("10".into()), skip: 0 },
+            NextCursor::LastItem(|n: &u32| Some(n.to_string())),
+            fetch,
+        );
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items, [11, 12, 13]);
+        assert_eq!(*log.lock().unwrap(), [Some("10".into()), Some("12".into()), Some("13".into())]);
+    }
+
+    #[test]
+    fn page_decodes_every_list_shape() {
+        let bare: Page<u32> = serde_json::from_str("[1,2]").unwrap();
+        assert_eq!(bare.items, [1, 2]);
+        let wrapped: Page<u32> =
+            serde_json::from_str(r#"{"start":0,"limit":50,"length":2,"total":"7","users":[1,2],"x":{}}"#).unwrap();
+        assert_eq!((wrapped.items.len(), wrapped.total, wrapped.start), (2, Some(7), Some(0)));
+        let checkpoint: Page<u32> = serde_json::from_str(r#"{"organizations":[3],"next":"abc"}"#).unwrap();
+        assert_eq!(checkpoint.next.as_deref(), Some("abc"));
+        let last: Page<u32> = serde_json::from_str(r#"{"members":[]}"#).unwrap();
+        assert!(last.items.is_empty() && last.next.is_none());
+        let huge: Page<u32> = serde_json::from_str(r#"{"total":1e400,"roles":[]}"#).unwrap_or_default();
+        assert!(huge.total.is_none());
+    }
 }

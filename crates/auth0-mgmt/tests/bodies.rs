@@ -4,7 +4,7 @@ mod common;
 
 use auth0_mgmt::{Error, UserId};
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 fn uid() -> UserId {
     "auth0|1".parse().unwrap()
@@ -70,6 +70,10 @@ async fn error_bodies_keep_status_and_raw_text() {
 
 #[tokio::test]
 async fn unknown_error_codes_are_kept() {
-    let err = get_with(ResponseTemplate::new(409).set_body_string(r#"{"statusCode":409,"error":"Conflict","message":"x","errorCode":"HookDoesNotExist"}"#)).await;
+    let err = get_with(
+        ResponseTemplate::new(409)
+            .set_body_string(r#"{"statusCode":409,"error":"Conflict","message":"x","errorCode":"HookDoesNotExist"}"#),
+    )
+    .await;
     assert_eq!(err.error_code(), Some("HookDoesNotExist"));
 }

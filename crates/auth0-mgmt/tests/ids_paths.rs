@@ -4,7 +4,6 @@
 mod common;
 
 use auth0_mgmt::UserId;
-use wiremock::MockServer;
 
 #[tokio::test]
 async fn traversal_and_injection_ids() {

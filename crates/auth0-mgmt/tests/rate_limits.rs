@@ -8,7 +8,7 @@ use auth0_mgmt::{Error, RetryConfig, UserId};
 use serde_json::json;
 use tokio::time::Instant;
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 fn uid() -> UserId {
     "auth0|1".parse().unwrap()
@@ -81,8 +81,12 @@ async fn a_post_is_retried_after_429_because_nothing_was_processed() {
 #[tokio::test(start_paused = true)]
 async fn an_exhausted_retry_budget_is_a_typed_error_with_the_rate_limit_state() {
     let server = common::server().await;
-    Mock::given(method("GET")).respond_with(too_many(&epoch_in(1)).insert_header("retry-after", "1")).mount(&server).await;
-    let client = common::paused_builder(&server).retry(RetryConfig::default().max_rate_limit_retries(2)).build().unwrap();
+    Mock::given(method("GET"))
+        .respond_with(too_many(&epoch_in(1)).insert_header("retry-after", "1"))
+        .mount(&server)
+        .await;
+    let client =
+        common::paused_builder(&server).retry(RetryConfig::default().max_rate_limit_retries(2)).build().unwrap();
     let err = client.users().get(&uid()).await.unwrap_err();
     assert!(err.is_rate_limited() && err.is_retryable(), "{err:?}");
     let api = err.api().unwrap();

@@ -12,14 +12,16 @@ use auth0_mgmt::{Client, Error, RetryConfig, UserId};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 fn uid() -> UserId {
     "auth0|1".parse().unwrap()
 }
 
 fn unavailable() -> ResponseTemplate {
-    ResponseTemplate::new(503).set_body_json(json!({"statusCode":503,"error":"Service Unavailable","message":"The query exceeded the timeout."}))
+    ResponseTemplate::new(503).set_body_json(
+        json!({"statusCode":503,"error":"Service Unavailable","message":"The query exceeded the timeout."}),
+    )
 }
 
 #[tokio::test(start_paused = true)]
@@ -132,7 +134,9 @@ async fn get_with_a_dropped_connection_is_retried_and_bounded() {
 async fn a_get_timeout_is_retried_and_ends_as_a_timeout_error() {
     let server = common::server().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")).set_delay(Duration::from_secs(30)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")).set_delay(Duration::from_secs(30)),
+        )
         .mount(&server)
         .await;
     let client = common::builder(&server)

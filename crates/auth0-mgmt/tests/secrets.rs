@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use auth0_mgmt::{AccessToken, Client, Request, UserId, catalog};
 use serde_json::json;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 const SECRET: &str = "SECRET-7d1f0c2a9b";
 const TOKEN: &str = "TOKEN-e83b51a0ff";
@@ -30,16 +30,17 @@ impl Write for Buf {
 async fn no_secret_in_debug_errors_or_traces() {
     let buf = Buf::default();
     let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 86400})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 86400})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -62,7 +63,10 @@ async fn no_secret_in_debug_errors_or_traces() {
     // A failed mint keeps neither the secret nor the request body.
     let server2 = common::server().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error":"access_denied","error_description":"Unauthorized"})))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error":"access_denied","error_description":"Unauthorized"})),
+        )
         .mount(&server2)
         .await;
     let c2 = Client::builder().base_url(server2.uri()).client_credentials("cid", SECRET).build().unwrap();

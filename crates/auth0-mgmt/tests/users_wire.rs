@@ -8,7 +8,7 @@ use auth0_mgmt::{Fields, MetadataPatch, Patch, UserId};
 use futures::TryStreamExt;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 fn uid() -> UserId {
     "auth0|63d17c4c5d69f3e86d515d1c".parse().unwrap()
