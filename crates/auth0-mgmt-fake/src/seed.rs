@@ -213,8 +213,8 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
             i,
             dom
         );
-        let created = BASE_MS + (i as i64) * 60_000 + rng.i64(..60_000);
-        let updated = created + rng.i64(..86_400_000);
+        let created = BASE_MS + (i as i64) * 60_000 + rng.i64(0..60_000);
+        let updated = created + rng.i64(0..86_400_000);
         let is_social = social.is_some() && i % 7 == 3;
         let (uid, ident) = if is_social {
             let sub = util::digits(&mut rng, 21);
@@ -351,7 +351,7 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
     let span = (n as i64) * 2_000;
     let mut t = end - span;
     for i in 0..n {
-        t += 1 + rng.i64(..4_000);
+        t += 1 + rng.i64(0..4_000);
         let t = t.min(end);
         let (ty, desc) = LOG_TYPES[rng.usize(..LOG_TYPES.len())];
         let user = if user_ids.is_empty() {

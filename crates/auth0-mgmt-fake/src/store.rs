@@ -119,7 +119,7 @@ impl Store {
 
     /// Next strictly increasing 56-digit log id for an event at `ms`.
     pub(crate) fn next_log_id(&mut self, ms: i64) -> String {
-        let us = (ms * 1000 + self.rng.i64(..1000)).max(self.log_last_us);
+        let us = (ms * 1000 + self.rng.i64(0..1000)).max(self.log_last_us);
         self.log_last_us = us;
         self.log_seq += 1 + self.rng.u64(..50);
         let micros = us.rem_euclid(1_000_000);
