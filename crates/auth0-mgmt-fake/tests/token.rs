@@ -75,8 +75,10 @@ async fn form_body_and_bad_credentials() {
         "POST",
         &url,
         None,
-        Some(json!({"grant_type": "client_credentials", "client_id": t.client_id(),
-            "client_secret": "nope", "audience": t.audience()})),
+        Some(
+            json!({"grant_type": "client_credentials", "client_id": t.client_id(),
+            "client_secret": "nope", "audience": t.audience()}),
+        ),
     )
     .await
     .unwrap();
@@ -91,8 +93,10 @@ async fn form_body_and_bad_credentials() {
         "POST",
         &url,
         None,
-        Some(json!({"grant_type": "client_credentials", "client_id": t.client_id(),
-            "client_secret": t.client_secret(), "audience": "https://other.example.com/"})),
+        Some(
+            json!({"grant_type": "client_credentials", "client_id": t.client_id(),
+            "client_secret": t.client_secret(), "audience": "https://other.example.com/"}),
+        ),
     )
     .await
     .unwrap();
@@ -118,9 +122,15 @@ async fn missing_or_unknown_token_is_401() {
         none.body,
         json!({"statusCode":401,"error":"Unauthorized","message":"Invalid token","attributes":{"error":"Invalid token"}})
     );
-    let bogus = raw(&api.http, "GET", &api.url("/users"), Some("abc.def.ghi"), None)
-        .await
-        .unwrap();
+    let bogus = raw(
+        &api.http,
+        "GET",
+        &api.url("/users"),
+        Some("abc.def.ghi"),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(bogus.status, 401);
     assert!(!api.tenant.requests()[1].had_bearer);
     assert!(api.tenant.requests()[2].had_bearer);
@@ -157,9 +167,11 @@ async fn insufficient_scope_is_403_and_scopes_change_at_runtime() {
 
 #[tokio::test]
 async fn role_assignment_accepts_either_scope() {
-    let api = Api::start(
-        FakeTenant::builder().granted_scopes(["create:role_members", "read:users", "read:roles"]),
-    )
+    let api = Api::start(FakeTenant::builder().granted_scopes([
+        "create:role_members",
+        "read:users",
+        "read:roles",
+    ]))
     .await;
     let user = api.tenant.user_ids()[0].clone();
     let roles = api.get("/roles").await.body;

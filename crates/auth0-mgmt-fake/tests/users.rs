@@ -26,7 +26,10 @@ async fn crud_round_trip() {
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let id = created.body["user_id"].as_str().unwrap().to_string();
-    assert!(id.starts_with("auth0|") && id.len() == "auth0|".len() + 24, "{id}");
+    assert!(
+        id.starts_with("auth0|") && id.len() == "auth0|".len() + 24,
+        "{id}"
+    );
     assert_eq!(created.body["identities"][0]["provider"], "auth0");
     assert_eq!(created.body["identities"][0]["isSocial"], false);
     assert!(created.body.get("password").is_none());
@@ -36,9 +39,15 @@ async fn crud_round_trip() {
     assert_eq!(got.body["email"], "chuck@example.com");
 
     let projected = api
-        .get(&format!("/users/{}?fields=email,user_id&include_fields=true", enc(&id)))
+        .get(&format!(
+            "/users/{}?fields=email,user_id&include_fields=true",
+            enc(&id)
+        ))
         .await;
-    assert_eq!(projected.body, json!({"email": "chuck@example.com", "user_id": id}));
+    assert_eq!(
+        projected.body,
+        json!({"email": "chuck@example.com", "user_id": id})
+    );
 
     let patched = api
         .call(
@@ -60,10 +69,14 @@ async fn crud_round_trip() {
         .await;
     assert_eq!(dup.status, 409);
 
-    let del = api.call("DELETE", &format!("/users/{}", enc(&id)), None).await;
+    let del = api
+        .call("DELETE", &format!("/users/{}", enc(&id)), None)
+        .await;
     assert_eq!(del.status, 204);
     assert!(del.text.is_empty());
-    let again = api.call("DELETE", &format!("/users/{}", enc(&id)), None).await;
+    let again = api
+        .call("DELETE", &format!("/users/{}", enc(&id)), None)
+        .await;
     assert_eq!(again.status, 204);
     let gone = api.get(&format!("/users/{}", enc(&id))).await;
     assert_eq!(
@@ -77,11 +90,17 @@ async fn crud_round_trip() {
 #[tokio::test]
 async fn create_validation() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
-    let no_conn = api.call("POST", "/users", Some(json!({"email": "a@b.c"}))).await;
+    let no_conn = api
+        .call("POST", "/users", Some(json!({"email": "a@b.c"})))
+        .await;
     assert_eq!(no_conn.status, 400);
     assert_eq!(no_conn.body["errorCode"], "invalid_body");
     let bad_conn = api
-        .call("POST", "/users", Some(json!({"email": "a@b.c", "connection": "nope"})))
+        .call(
+            "POST",
+            "/users",
+            Some(json!({"email": "a@b.c", "connection": "nope"})),
+        )
         .await;
     assert_eq!(bad_conn.status, 400);
     let extra = api
@@ -130,13 +149,19 @@ async fn patch_metadata_merges_one_level_deep() {
     );
     assert_eq!(r.body["user_metadata"], json!({"theme": "dark"}));
 
-    let r = api.call("PATCH", &path, Some(json!({"user_metadata": {}}))).await;
+    let r = api
+        .call("PATCH", &path, Some(json!({"user_metadata": {}})))
+        .await;
     assert_eq!(r.body["user_metadata"], json!({}));
     assert_eq!(r.body["app_metadata"]["plan"], "pro");
     assert_eq!(api.tenant.user(&id).unwrap()["user_metadata"], json!({}));
 
     let r = api
-        .call("PATCH", &path, Some(json!({"password": "x", "email": "y@example.com"})))
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"password": "x", "email": "y@example.com"})),
+        )
         .await;
     assert_eq!(r.status, 400);
 }
@@ -147,7 +172,9 @@ async fn offset_paging_totals_and_cap() {
     let r = api.get("/users").await;
     assert_eq!(r.body.as_array().unwrap().len(), 50);
 
-    let r = api.get("/users?page=1&per_page=100&include_totals=true").await;
+    let r = api
+        .get("/users?page=1&per_page=100&include_totals=true")
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["start"], 100);
     assert_eq!(r.body["limit"], 100);
@@ -187,7 +214,9 @@ async fn offset_cap_can_be_disabled() {
             .offset_cap(None),
     )
     .await;
-    let r = api.get("/users?page=10&per_page=100&include_totals=true").await;
+    let r = api
+        .get("/users?page=10&per_page=100&include_totals=true")
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["length"], 100);
     assert_eq!(r.body["total"], 1100);
@@ -196,9 +225,13 @@ async fn offset_cap_can_be_disabled() {
 #[tokio::test]
 async fn search_queries() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
-    let a = api.tenant.insert_user(json!({"email": "ann@example.org", "name": "Ann Lee"}));
-    api.tenant.insert_user(json!({"email": "bob@example.com", "name": "Bob Stone"}));
-    api.tenant.insert_user(json!({"email": "cy@example.org", "name": "Cy Twombly"}));
+    let a = api
+        .tenant
+        .insert_user(json!({"email": "ann@example.org", "name": "Ann Lee"}));
+    api.tenant
+        .insert_user(json!({"email": "bob@example.com", "name": "Bob Stone"}));
+    api.tenant
+        .insert_user(json!({"email": "cy@example.org", "name": "Cy Twombly"}));
 
     let q = |s: &str| format!("/users?search_engine=v3&q={}", enc(s));
     let r = api.get(&q("email:\"ann@example.org\"")).await;
@@ -211,7 +244,9 @@ async fn search_queries() {
     assert_eq!(r.body[0]["email"], "bob@example.com");
     let r = api.get(&q("twombly")).await;
     assert_eq!(r.body[0]["email"], "cy@example.org");
-    let r = api.get(&format!("{}&sort=email:-1", q("email:*example.org"))).await;
+    let r = api
+        .get(&format!("{}&sort=email:-1", q("email:*example.org")))
+        .await;
     assert_eq!(r.body[0]["email"], "cy@example.org");
     let r = api.get(&q("logins_count:[1 TO 5]")).await;
     assert_eq!(r.status, 400);
@@ -224,20 +259,30 @@ async fn search_queries() {
 async fn user_roles_assign_list_remove() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
     let uid = api.tenant.insert_user(json!({"email": "r@example.com"}));
-    let role = api.call("POST", "/roles", Some(json!({"name": "admin", "description": "d"}))).await;
+    let role = api
+        .call(
+            "POST",
+            "/roles",
+            Some(json!({"name": "admin", "description": "d"})),
+        )
+        .await;
     assert_eq!(role.status, 200);
     let rid = role.body["id"].as_str().unwrap().to_string();
     assert!(rid.starts_with("rol_") && rid.len() == 20);
     let path = format!("/users/{}/roles", enc(&uid));
     assert_eq!(
-        api.call("POST", &path, Some(json!({"roles": [rid]}))).await.status,
+        api.call("POST", &path, Some(json!({"roles": [rid]})))
+            .await
+            .status,
         204
     );
     let r = api.get(&format!("{path}?include_totals=true")).await;
     assert_eq!(r.body["total"], 1);
     assert_eq!(r.body["roles"][0]["name"], "admin");
     assert_eq!(
-        api.call("DELETE", &path, Some(json!({"roles": [rid]}))).await.status,
+        api.call("DELETE", &path, Some(json!({"roles": [rid]})))
+            .await
+            .status,
         204
     );
     assert!(api.tenant.user_role_ids(&uid).is_empty());

@@ -25,9 +25,15 @@ pub async fn mint(tenant: &FakeTenant, http: &reqwest::Client) -> String {
         "client_secret": tenant.client_secret(),
         "audience": tenant.audience(),
     });
-    let r = raw(http, "POST", &format!("{}/oauth/token", tenant.base_url()), None, Some(body))
-        .await
-        .expect("token request");
+    let r = raw(
+        http,
+        "POST",
+        &format!("{}/oauth/token", tenant.base_url()),
+        None,
+        Some(body),
+    )
+    .await
+    .expect("token request");
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["access_token"].as_str().unwrap().to_string()
 }
@@ -92,7 +98,9 @@ impl Api {
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
-        self.try_call(method, path, body).await.expect("request failed")
+        self.try_call(method, path, body)
+            .await
+            .expect("request failed")
     }
 
     pub async fn get(&self, path: &str) -> Resp {
