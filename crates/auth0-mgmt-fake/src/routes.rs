@@ -8,11 +8,79 @@ use crate::query::{Q, cmp_by};
 use crate::store::{Coll, Store, primary_connection};
 use crate::util::{self, Query, error_body, now_iso, parse_bool, project, s};
 
+/// A response body: a JSON value or pre-serialized JSON bytes (hot paths).
+#[derive(Debug)]
+pub(crate) enum Body {
+    Json(Value),
+    Raw(Vec<u8>),
+}
+
+/// Serializes an object with `fields`/`include_fields` applied, without cloning.
+pub(crate) struct Projected<'a> {
+    v: &'a Value,
+    fields: &'a [String],
+    include: bool,
+}
+
+impl serde::Serialize for Projected<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self.v {
+            Value::Object(m) if !self.fields.is_empty() => {
+                let keep = |k: &String| self.fields.iter().any(|f| f == k) == self.include;
+                let mut map = ser.serialize_map(None)?;
+                for (k, v) in m.iter().filter(|(k, _)| keep(k)) {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            other => other.serialize(ser),
+        }
+    }
+}
+
+fn projected<'a>(items: &[&'a Value], fields: &'a [String], include: bool) -> Vec<Projected<'a>> {
+    items
+        .iter()
+        .map(|v| Projected { v, fields, include })
+        .collect()
+}
+
+fn raw_ok<T: serde::Serialize>(v: &T) -> Reply {
+    match serde_json::to_vec(v) {
+        Ok(b) => Reply {
+            status: 200,
+            body: Some(Body::Raw(b)),
+            headers: vec![],
+            write: None,
+        },
+        Err(_) => Reply::err(500, "serialization failed", None),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct UsersPage<'a> {
+    start: usize,
+    limit: usize,
+    length: usize,
+    total: usize,
+    users: Vec<Projected<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct LogsPage<'a> {
+    start: usize,
+    limit: usize,
+    length: usize,
+    total: usize,
+    logs: Vec<Projected<'a>>,
+}
+
 /// A handler result.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    pub(crate) body: Option<Value>,
+    pub(crate) body: Option<Body>,
     pub(crate) headers: Vec<(String, String)>,
     /// Set when a write was applied: the `sapi` log description.
     pub(crate) write: Option<String>,
@@ -22,7 +90,7 @@ impl Reply {
     pub(crate) fn json(status: u16, v: Value) -> Reply {
         Reply {
             status,
-            body: Some(v),
+            body: Some(Body::Json(v)),
             headers: vec![],
             write: None,
         }
@@ -964,7 +1032,7 @@ pub(crate) fn new_client(st: &mut Store, body: &Map<String, Value>) -> Value {
         "client_aliases": [],
         "grant_types": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
         "jwt_configuration": {"secret_encoded": false, "lifetime_in_seconds": 36000, "alg": "RS256"},
-        "signing_keys": [{"cert": "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n", "pkcs7": "-----BEGIN PKCS7-----\nMIIFAKE\n-----END PKCS7-----\n", "subject": format!("deprecated")}],
+        "signing_keys": [{"cert": "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n", "pkcs7": "-----BEGIN PKCS7-----\nMIIFAKE\n-----END PKCS7-----\n", "subject": "deprecated"}],
         "token_endpoint_auth_method": "client_secret_post",
         "organization_usage": "deny",
         "refresh_token": {
@@ -1359,16 +1427,15 @@ fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
                 .partition_point(|l| s(l, "log_id").unwrap_or("") <= from),
             None => 0,
         };
-        let page: Vec<Value> = st.logs[start..(start + take).min(st.logs.len())]
+        let page: Vec<&Value> = st.logs[start..(start + take).min(st.logs.len())]
             .iter()
-            .map(|l| project(l, &f, inc))
             .collect();
         let next_from = page
             .last()
             .and_then(|l| s(l, "log_id"))
             .map(str::to_string)
             .or_else(|| ctx.q.get("from").map(str::to_string));
-        let mut r = Reply::ok(Value::Array(page));
+        let mut r = raw_ok(&projected(&page, &f, inc));
         if let Some(nf) = next_from {
             let enc =
                 percent_encoding::utf8_percent_encode(&nf, percent_encoding::NON_ALPHANUMERIC);
@@ -1399,18 +1466,18 @@ fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     } else {
         st.logs.iter().rev().filter(filt).take(needed).collect()
     };
-    let items: Vec<Value> = matches
-        .iter()
-        .skip(start)
-        .map(|l| project(l, &f, inc))
-        .collect();
+    let page: Vec<&Value> = matches.iter().skip(start).copied().collect();
+    let items = projected(&page, &f, inc);
     if off.totals {
-        return Ok(Reply::ok(json!({
-            "start": start, "limit": off.per_page, "length": items.len(),
-            "total": items.len(), "logs": items
-        })));
+        return Ok(raw_ok(&LogsPage {
+            start,
+            limit: off.per_page,
+            length: items.len(),
+            total: items.len(),
+            logs: items,
+        }));
     }
-    Ok(Reply::ok(Value::Array(items)))
+    Ok(raw_ok(&items))
 }
 
 fn logs_get(st: &mut Store, ctx: &Ctx<'_>) -> R {

@@ -375,7 +375,7 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
             "strategy_type": if ty == "seccft" || ty == "sapi" { "" } else { "database" },
             "audience": if ty == "seccft" { json!(mgmt_aud) } else { Value::Null },
             "details": Value::Null,
-            "location_info": {"country_code": "DE", "country_code3": "DEU", "country_name": "Germany", "city_name": "Berlin", "latitude": 52.52, "longitude": 13.405, "time_zone": "Europe/Berlin", "continent_code": "EU"},
+            "location_info": null,
             "organization_id": null,
             "organization_name": null,
             "date": iso(t),
@@ -401,6 +401,12 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
                         .unwrap_or(Value::Null);
                 }
             }
+        }
+        if matches!(ty, "s" | "f" | "ss") {
+            ev["location_info"] = json!({"country_code": "DE", "country_code3": "DEU", "country_name": "Germany", "city_name": "Berlin", "latitude": 52.52, "longitude": 13.405, "time_zone": "Europe/Berlin", "continent_code": "EU"});
+        }
+        if let Value::Object(m) = &mut ev {
+            m.retain(|_, v| !v.is_null());
         }
         st.push_log(ev, t);
     }

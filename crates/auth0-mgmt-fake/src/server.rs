@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use crate::config::{Faults, RateLimit};
-use crate::routes::{self, Ctx, Reply};
+use crate::routes::{self, Body, Ctx, Reply};
 use crate::store::{Store, TokenInfo};
 use crate::types::{AtomicCounters, RecordedRequest, bump};
 use crate::util::{self, Query, error_body, now_epoch_f64, now_ms};
@@ -193,8 +193,11 @@ fn reply_to_response(reply: Reply, extra: &[(String, String)], malformed: bool) 
     headers.extend_from_slice(extra);
     let body = match reply.body {
         None => Bytes::new(),
-        Some(v) => {
-            let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
+        Some(b) => {
+            let mut bytes = match b {
+                Body::Json(v) => serde_json::to_vec(&v).unwrap_or_default(),
+                Body::Raw(bytes) => bytes,
+            };
             if malformed {
                 let keep = (bytes.len() / 2).max(1).min(bytes.len().saturating_sub(1));
                 bytes.truncate(keep);
