@@ -623,7 +623,7 @@ impl FakeTenant {
     /// A log event by id.
     pub fn log(&self, id: &str) -> Option<Value> {
         let st = lock(&self.shared.store);
-        st.log_index(id).map(|i| st.logs[i].clone())
+        st.log_index(id).map(|i| st.logs[i].value())
     }
 
     /// Number of retained log events.
@@ -634,8 +634,7 @@ impl FakeTenant {
     /// The id of the oldest / newest retained log event.
     pub fn log_id_range(&self) -> Option<(String, String)> {
         let st = lock(&self.shared.store);
-        let get = |v: &Value| v.get("log_id").and_then(Value::as_str).map(str::to_string);
-        Some((get(st.logs.first()?)?, get(st.logs.last()?)?))
+        Some((st.logs.first()?.id.clone(), st.logs.last()?.id.clone()))
     }
 
     /// A client by id.

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use crate::query::{Q, cmp_by};
-use crate::store::{Coll, Store, primary_connection};
+use crate::store::{Coll, LogEntry, Store, primary_connection};
 use crate::util::{self, Query, error_body, now_iso, parse_bool, project, s};
 
 /// A response body: a JSON value or pre-serialized JSON bytes (hot paths).
@@ -65,15 +65,6 @@ struct UsersPage<'a> {
     length: usize,
     total: usize,
     users: Vec<Projected<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct LogsPage<'a> {
-    start: usize,
-    limit: usize,
-    length: usize,
-    total: usize,
-    logs: Vec<Projected<'a>>,
 }
 
 /// A handler result.
@@ -559,9 +550,24 @@ fn users_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
         });
     }
     let (f, inc) = fields(ctx);
-    Ok(offset_reply(&matches, &off, "users", true, &|v| {
-        project(v, &f, inc)
-    }))
+    let start = off.page.saturating_mul(off.per_page);
+    let page: Vec<&Value> = matches
+        .iter()
+        .skip(start)
+        .take(off.per_page)
+        .copied()
+        .collect();
+    let items = projected(&page, &f, inc);
+    if off.totals {
+        return Ok(raw_ok(&UsersPage {
+            start,
+            limit: off.per_page,
+            length: items.len(),
+            total: matches.len(),
+            users: items,
+        }));
+    }
+    Ok(raw_ok(&items))
 }
 
 fn users_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -1417,25 +1423,50 @@ fn members_remove(st: &mut Store, ctx: &Ctx<'_>) -> R {
 
 const LOG_FREE_FIELDS: &[&str] = &["type", "description", "user_name", "user_id", "client_name"];
 
+/// Serialize log entries: raw concatenation, or parse + project when `fields` is set.
+fn logs_json(entries: &[&LogEntry], f: &[String], inc: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entries.iter().map(|e| e.json.len() + 1).sum::<usize>() + 2);
+    out.push(b'[');
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if f.is_empty() {
+            out.extend_from_slice(e.json.as_bytes());
+        } else {
+            let v = project(&e.value(), f, inc);
+            out.extend_from_slice(&serde_json::to_vec(&v).unwrap_or_default());
+        }
+    }
+    out.push(b']');
+    out
+}
+
+fn raw_reply(bytes: Vec<u8>) -> Reply {
+    Reply {
+        status: 200,
+        body: Some(Body::Raw(bytes)),
+        headers: vec![],
+        write: None,
+    }
+}
+
 fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let (f, inc) = fields(ctx);
     if ctx.q.has("from") || ctx.q.has("take") {
         let take = parse_num(ctx.q, "take", 50)?.clamp(1, 100);
         let start = match ctx.q.get("from").filter(|f| !f.is_empty()) {
-            Some(from) => st
-                .logs
-                .partition_point(|l| s(l, "log_id").unwrap_or("") <= from),
+            Some(from) => st.logs.partition_point(|l| l.id.as_str() <= from),
             None => 0,
         };
-        let page: Vec<&Value> = st.logs[start..(start + take).min(st.logs.len())]
+        let page: Vec<&LogEntry> = st.logs[start..(start + take).min(st.logs.len())]
             .iter()
             .collect();
         let next_from = page
             .last()
-            .and_then(|l| s(l, "log_id"))
-            .map(str::to_string)
+            .map(|l| l.id.clone())
             .or_else(|| ctx.q.get("from").map(str::to_string));
-        let mut r = raw_ok(&projected(&page, &f, inc));
+        let mut r = raw_reply(logs_json(&page, &f, inc));
         if let Some(nf) = next_from {
             let enc =
                 percent_encoding::utf8_percent_encode(&nf, percent_encoding::NON_ALPHANUMERIC);
@@ -1460,29 +1491,34 @@ fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
         .is_some_and(|s| s.split_once(':').is_some_and(|(_, d)| d.trim() == "1"));
     let start = off.page.saturating_mul(off.per_page);
     let needed = start + off.per_page;
-    let filt = |l: &&Value| q.as_ref().is_none_or(|q| q.matches(l, LOG_FREE_FIELDS));
-    let matches: Vec<&Value> = if ascending {
+    let filt = |l: &&LogEntry| {
+        q.as_ref()
+            .is_none_or(|q| q.matches(&l.value(), LOG_FREE_FIELDS))
+    };
+    let matches: Vec<&LogEntry> = if ascending {
         st.logs.iter().filter(filt).take(needed).collect()
     } else {
         st.logs.iter().rev().filter(filt).take(needed).collect()
     };
-    let page: Vec<&Value> = matches.iter().skip(start).copied().collect();
-    let items = projected(&page, &f, inc);
+    let page: Vec<&LogEntry> = matches.iter().skip(start).copied().collect();
+    let arr = logs_json(&page, &f, inc);
     if off.totals {
-        return Ok(raw_ok(&LogsPage {
-            start,
-            limit: off.per_page,
-            length: items.len(),
-            total: items.len(),
-            logs: items,
-        }));
+        let mut out = format!(
+            "{{\"start\":{start},\"limit\":{},\"length\":{n},\"total\":{n},\"logs\":",
+            off.per_page,
+            n = page.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(&arr);
+        out.push(b'}');
+        return Ok(raw_reply(out));
     }
-    Ok(raw_ok(&items))
+    Ok(raw_reply(arr))
 }
 
 fn logs_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
     st.log_index(ctx.id(1))
-        .map(|i| Reply::ok(st.logs[i].clone()))
+        .map(|i| raw_reply(st.logs[i].json.as_bytes().to_vec()))
         .ok_or_else(|| Reply::err(404, "Log not found.", None))
 }
 

@@ -54,6 +54,20 @@ impl Coll {
     }
 }
 
+/// A stored log event: its id plus the serialized JSON (logs are immutable, and
+/// keeping them as text keeps 50 000+ events cheap in memory and to serve).
+#[derive(Debug)]
+pub(crate) struct LogEntry {
+    pub(crate) id: String,
+    pub(crate) json: Box<str>,
+}
+
+impl LogEntry {
+    pub(crate) fn value(&self) -> Value {
+        serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
+}
+
 /// A minted access token.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenInfo {
@@ -80,7 +94,7 @@ pub(crate) struct Store {
     pub(crate) user_roles: HashMap<String, Vec<String>>,
     pub(crate) org_members: HashMap<String, Vec<String>>,
     /// Sorted ascending by `log_id`.
-    pub(crate) logs: Vec<Value>,
+    pub(crate) logs: Vec<LogEntry>,
     pub(crate) max_logs: usize,
     log_last_us: i64,
     log_seq: u64,
@@ -138,7 +152,13 @@ impl Store {
         } else {
             event = json!({"log_id": id, "_id": id, "date": iso(ms)});
         }
-        self.logs.push(event);
+        let json = serde_json::to_string(&event)
+            .unwrap_or_default()
+            .into_boxed_str();
+        self.logs.push(LogEntry {
+            id: id.clone(),
+            json,
+        });
         if self.logs.len() > self.max_logs + self.max_logs / 10 {
             let excess = self.logs.len() - self.max_logs;
             self.logs.drain(..excess);
@@ -148,9 +168,7 @@ impl Store {
 
     /// Index of a log by id (binary search).
     pub(crate) fn log_index(&self, id: &str) -> Option<usize> {
-        self.logs
-            .binary_search_by(|l| util::s(l, "log_id").unwrap_or("").cmp(id))
-            .ok()
+        self.logs.binary_search_by(|l| l.id.as_str().cmp(id)).ok()
     }
 
     /// Insert a user, maintaining the email index.
