@@ -344,6 +344,8 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut rx: watch::
                     let svc = service_fn(move |req| server::handle(shared.clone(), req));
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
+                        // no server-side timers: tests may run with a paused tokio clock
+                        .header_read_timeout(None)
                         .keep_alive(true)
                         .serve_connection(TokioIo::new(stream), svc);
                     tokio::select! {

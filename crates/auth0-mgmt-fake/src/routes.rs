@@ -903,7 +903,7 @@ fn user_id_list(st: &Store, ctx: &Ctx<'_>, ids: &[String], key: &str) -> R {
             .take(cp.take)
             .map(member_view)
             .collect();
-        let end = (start + cp.take).min(ids.len());
+        let end = start.saturating_add(cp.take).min(ids.len());
         let mut m = Map::new();
         m.insert(key.into(), Value::Array(page));
         if end < ids.len() {
@@ -1490,7 +1490,7 @@ fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
         .get("sort")
         .is_some_and(|s| s.split_once(':').is_some_and(|(_, d)| d.trim() == "1"));
     let start = off.page.saturating_mul(off.per_page);
-    let needed = start + off.per_page;
+    let needed = start.saturating_add(off.per_page);
     let filt = |l: &&LogEntry| {
         q.as_ref()
             .is_none_or(|q| q.matches(&l.value(), LOG_FREE_FIELDS))

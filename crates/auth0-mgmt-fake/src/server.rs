@@ -711,7 +711,7 @@ fn token_endpoint(
         "sub": format!("{}@clients", sh.client_id),
         "aud": audience,
         "iat": now,
-        "exp": now + lifetime.as_secs(),
+        "exp": now.saturating_add(lifetime.as_secs()),
         "scope": scope_str,
         "gty": "client-credentials",
         "azp": sh.client_id,
@@ -729,7 +729,9 @@ fn token_endpoint(
         token.clone(),
         TokenInfo {
             scopes,
-            expires: Instant::now() + lifetime,
+            expires: Instant::now()
+                .checked_add(lifetime)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(100 * 365 * 86_400)),
             client_id: sh.client_id.clone(),
         },
     );

@@ -235,3 +235,20 @@ async fn token_quota_header() {
     assert_eq!(over.body["error_description"], "Client quota exceeded");
     assert!(over.headers.get("retry-after").is_some());
 }
+
+#[tokio::test(start_paused = true)]
+async fn bucket_refills_with_paused_clock() {
+    let api = Api::start(
+        FakeTenant::builder()
+            .seed(Seed::empty())
+            .rate_limit(RateLimit::new(1, 1.0)),
+    )
+    .await;
+    assert_eq!(api.get("/roles").await.status, 200);
+    let r = api.get("/roles").await;
+    assert_eq!(r.status, 429);
+    tokio::time::advance(Duration::from_millis(1001)).await;
+    let r = api.get("/roles").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(header_u64(&r, "x-ratelimit-remaining"), 0);
+}

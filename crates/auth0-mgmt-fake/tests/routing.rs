@@ -89,3 +89,57 @@ async fn seeding_is_deterministic() {
     assert_eq!(a.user(id), b.user(id));
     assert_eq!(a.organization_ids(), b.organization_ids());
 }
+
+#[tokio::test]
+async fn hostile_input_never_breaks_the_server() {
+    let api = Api::start(FakeTenant::builder().seed(Seed::default()).offset_cap(None)).await;
+    let forged = common::enc("//////////8sMTg0NDY3NDQwNzM3MDk1NTE2MTU");
+    let gets = [
+        "/users?page=18446744073709551615&per_page=100".to_string(),
+        "/users?page=abc".to_string(),
+        "/users?q=%22%22%22&search_engine=v3".to_string(),
+        "/logs?page=18446744073709551615&per_page=100".to_string(),
+        "/logs?from=zzz&take=0".to_string(),
+        format!("/organizations?take=5&from={forged}"),
+        format!(
+            "/organizations/{}/members?take=5&from=AAAA",
+            api.tenant.organization_ids()[0]
+        ),
+        "/clients?take=101".to_string(),
+        "/users/%FF%FE".to_string(),
+        "/refresh-tokens".to_string(),
+    ];
+    for g in &gets {
+        let r = api.get(g).await;
+        assert!(r.status < 500, "{g} -> {} {}", r.status, r.text);
+    }
+    let writes = [
+        ("POST", "/users"),
+        ("PATCH", "/users/auth0%7Cx"),
+        ("POST", "/roles"),
+        ("POST", "/clients"),
+        ("POST", "/connections"),
+        ("POST", "/organizations"),
+        ("POST", "/resource-servers"),
+        ("POST", "/refresh-tokens/revoke"),
+    ];
+    for (m, p) in writes {
+        for body in ["", "null", "[1,2]", "{\"a\":", "\"str\""] {
+            let r = api
+                .http
+                .request(
+                    reqwest::Method::from_bytes(m.as_bytes()).unwrap(),
+                    api.url(p),
+                )
+                .bearer_auth(&api.token)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            assert!((400..500).contains(&status), "{m} {p} {body:?} -> {status}");
+        }
+    }
+    assert_eq!(api.get("/roles").await.status, 200);
+}
