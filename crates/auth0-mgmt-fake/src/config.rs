@@ -90,10 +90,7 @@ pub struct RateLimit {
 impl RateLimit {
     /// A bucket of `burst` tokens refilled at `refill_per_second`.
     pub fn new(burst: u32, refill_per_second: f64) -> Self {
-        RateLimit {
-            burst: burst.max(1),
-            refill_per_second,
-        }
+        RateLimit { burst: burst.max(1), refill_per_second }
     }
 }
 

@@ -118,9 +118,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Faults, RateLimit, SCOPE_CATALOG, Seed,
-};
+pub use config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Faults, RateLimit, SCOPE_CATALOG, Seed};
 pub use types::{Counters, RecordedRequest};
 
 use server::{Bucket, Quota, Settings, Shared, lock};
@@ -313,12 +311,7 @@ impl FakeTenantBuilder {
         });
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, shared.clone(), rx));
-        Ok(FakeTenant {
-            shared,
-            addr,
-            shutdown: tx,
-            task: Some(task),
-        })
+        Ok(FakeTenant { shared, addr, shutdown: tx, task: Some(task) })
     }
 }
 
@@ -508,8 +501,7 @@ impl FakeTenant {
         };
         u.insert("user_id".into(), Value::from(id.clone()));
         let now = util::now_iso();
-        u.entry("created_at")
-            .or_insert_with(|| Value::from(now.clone()));
+        u.entry("created_at").or_insert_with(|| Value::from(now.clone()));
         u.entry("updated_at").or_insert_with(|| Value::from(now));
         if !u.contains_key("identities") {
             let (provider, sub) = id.split_once('|').unwrap_or(("auth0", id.as_str()));
@@ -569,11 +561,7 @@ impl FakeTenant {
 
     /// Role ids assigned to a user.
     pub fn user_role_ids(&self, user_id: &str) -> Vec<String> {
-        lock(&self.shared.store)
-            .user_roles
-            .get(user_id)
-            .cloned()
-            .unwrap_or_default()
+        lock(&self.shared.store).user_roles.get(user_id).cloned().unwrap_or_default()
     }
 
     /// Insert an organization (`id` generated if absent). Returns its id.
@@ -608,11 +596,7 @@ impl FakeTenant {
 
     /// Member user ids of an organization.
     pub fn organization_members(&self, org_id: &str) -> Vec<String> {
-        lock(&self.shared.store)
-            .org_members
-            .get(org_id)
-            .cloned()
-            .unwrap_or_default()
+        lock(&self.shared.store).org_members.get(org_id).cloned().unwrap_or_default()
     }
 
     /// Append a log event (like a live tenant emitting one). `log_id`/`_id` are always

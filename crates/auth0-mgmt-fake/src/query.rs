@@ -107,9 +107,7 @@ impl Q {
         if self.groups.is_empty() {
             return true;
         }
-        self.groups
-            .iter()
-            .any(|g| g.iter().all(|t| term_matches(t, v, free_fields)))
+        self.groups.iter().any(|g| g.iter().all(|t| term_matches(t, v, free_fields)))
     }
 }
 
@@ -121,20 +119,13 @@ fn term_matches(t: &Term, v: &Value, free_fields: &[&str]) -> bool {
             if pat == "*" {
                 return leaves.iter().any(|l| !l.is_null());
             }
-            leaves
-                .iter()
-                .filter_map(|l| scalar_text(l))
-                .any(|text| glob(pat, &text))
+            leaves.iter().filter_map(|l| scalar_text(l)).any(|text| glob(pat, &text))
         }
         Term::Free(word) => {
             let w = word.to_lowercase();
             free_fields.iter().any(|f| {
                 v.get(*f).and_then(scalar_text).is_some_and(|text| {
-                    if w.contains('*') {
-                        glob(&w, &text)
-                    } else {
-                        text.to_lowercase().contains(&w)
-                    }
+                    if w.contains('*') { glob(&w, &text) } else { text.to_lowercase().contains(&w) }
                 })
             })
         }
@@ -150,11 +141,9 @@ pub(crate) fn cmp_by(a: &Value, b: &Value, path: &str) -> Ordering {
     };
     let (x, y) = (first(a), first(b));
     match (x, y) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .unwrap_or(0.0)
-            .partial_cmp(&y.as_f64().unwrap_or(0.0))
-            .unwrap_or(Ordering::Equal),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
         (Some(x), Some(y)) => scalar_text(&x).cmp(&scalar_text(&y)),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
@@ -169,21 +158,12 @@ mod tests {
 
     #[test]
     fn parses_and_matches() {
-        let u =
-            json!({"email":"Ann@Example.org","name":"Ann Lee","identities":[{"connection":"db"}]});
+        let u = json!({"email":"Ann@Example.org","name":"Ann Lee","identities":[{"connection":"db"}]});
         let f = ["email", "name"];
-        assert!(
-            Q::parse("email:\"ann@example.org\"")
-                .unwrap()
-                .matches(&u, &f)
-        );
+        assert!(Q::parse("email:\"ann@example.org\"").unwrap().matches(&u, &f));
         assert!(Q::parse("email:\"*@example.org\"").unwrap().matches(&u, &f));
         assert!(!Q::parse("email:\"*@example.com\"").unwrap().matches(&u, &f));
-        assert!(
-            Q::parse("identities.connection:\"db\"")
-                .unwrap()
-                .matches(&u, &f)
-        );
+        assert!(Q::parse("identities.connection:\"db\"").unwrap().matches(&u, &f));
         assert!(Q::parse("lee").unwrap().matches(&u, &f));
         assert!(Q::parse("name:bob OR email:ann*").unwrap().matches(&u, &f));
         assert!(!Q::parse("name:bob AND email:ann*").unwrap().matches(&u, &f));

@@ -40,20 +40,12 @@ impl serde::Serialize for Projected<'_> {
 }
 
 fn projected<'a>(items: &[&'a Value], fields: &'a [String], include: bool) -> Vec<Projected<'a>> {
-    items
-        .iter()
-        .map(|v| Projected { v, fields, include })
-        .collect()
+    items.iter().map(|v| Projected { v, fields, include }).collect()
 }
 
 fn raw_ok<T: serde::Serialize>(v: &T) -> Reply {
     match serde_json::to_vec(v) {
-        Ok(b) => Reply {
-            status: 200,
-            body: Some(Body::Raw(b)),
-            headers: vec![],
-            write: None,
-        },
+        Ok(b) => Reply { status: 200, body: Some(Body::Raw(b)), headers: vec![], write: None },
         Err(_) => Reply::err(500, "serialization failed", None),
     }
 }
@@ -79,23 +71,13 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn json(status: u16, v: Value) -> Reply {
-        Reply {
-            status,
-            body: Some(Body::Json(v)),
-            headers: vec![],
-            write: None,
-        }
+        Reply { status, body: Some(Body::Json(v)), headers: vec![], write: None }
     }
     pub(crate) fn ok(v: Value) -> Reply {
         Reply::json(200, v)
     }
     pub(crate) fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            body: None,
-            headers: vec![],
-            write: None,
-        }
+        Reply { status, body: None, headers: vec![], write: None }
     }
     pub(crate) fn err(status: u16, msg: &str, code: Option<&str>) -> Reply {
         Reply::json(status, error_body(status, msg, code))
@@ -135,26 +117,14 @@ pub(crate) fn resolve(method: &str, seg: &[&str]) -> Option<(&'static [&'static 
     let r: (&'static [&'static str], Handler) = match (method, seg) {
         ("GET", ["users"]) => (&["read:users", "read:user_idp_tokens"], users_list),
         ("POST", ["users"]) => (&["create:users"], users_create),
-        ("GET", ["users", _]) => (
-            &["read:users", "read:user_idp_tokens", "read:current_user"],
-            users_get,
-        ),
-        ("PATCH", ["users", _]) => (
-            &[
-                "update:users",
-                "update:users_app_metadata",
-                "update:current_user_metadata",
-            ],
-            users_update,
-        ),
+        ("GET", ["users", _]) => (&["read:users", "read:user_idp_tokens", "read:current_user"], users_get),
+        ("PATCH", ["users", _]) => {
+            (&["update:users", "update:users_app_metadata", "update:current_user_metadata"], users_update)
+        }
         ("DELETE", ["users", _]) => (&["delete:users", "delete:current_user"], users_delete),
         ("GET", ["users", _, "roles"]) => (&["read:users", "read:roles"], user_roles_list),
-        ("POST", ["users", _, "roles"]) => {
-            (&["update:users", "create:role_members"], user_roles_add)
-        }
-        ("DELETE", ["users", _, "roles"]) => {
-            (&["update:users", "delete:role_members"], user_roles_remove)
-        }
+        ("POST", ["users", _, "roles"]) => (&["update:users", "create:role_members"], user_roles_add),
+        ("DELETE", ["users", _, "roles"]) => (&["update:users", "delete:role_members"], user_roles_remove),
         ("GET", ["users-by-email"]) => (&["read:users"], users_by_email),
         ("GET", ["roles"]) => (&["read:roles"], roles_list),
         ("POST", ["roles"]) => (&["create:roles"], roles_create),
@@ -162,56 +132,31 @@ pub(crate) fn resolve(method: &str, seg: &[&str]) -> Option<(&'static [&'static 
         ("PATCH", ["roles", _]) => (&["update:roles"], roles_update),
         ("DELETE", ["roles", _]) => (&["delete:roles"], roles_delete),
         ("GET", ["roles", _, "users"]) => (&["read:users", "read:role_members"], role_users_list),
-        ("POST", ["roles", _, "users"]) => {
-            (&["create:role_members", "update:users"], role_users_add)
+        ("POST", ["roles", _, "users"]) => (&["create:role_members", "update:users"], role_users_add),
+        ("GET", ["clients"]) => {
+            (&["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"], clients_list)
         }
-        ("GET", ["clients"]) => (
-            &[
-                "read:clients",
-                "read:client_keys",
-                "read:client_credentials",
-                "read:client_summary",
-            ],
-            clients_list,
-        ),
         ("POST", ["clients"]) => (&["create:clients"], clients_create),
-        ("GET", ["clients", _]) => (
-            &[
-                "read:clients",
-                "read:client_keys",
-                "read:client_credentials",
-                "read:client_summary",
-            ],
-            clients_get,
-        ),
+        ("GET", ["clients", _]) => {
+            (&["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"], clients_get)
+        }
         ("PATCH", ["clients", _]) => (&["update:clients", "update:client_keys"], clients_update),
         ("DELETE", ["clients", _]) => (&["delete:clients"], clients_delete),
         ("GET", ["connections"]) => (&["read:connections"], connections_list),
         ("POST", ["connections"]) => (&["create:connections"], connections_create),
         ("GET", ["connections", _]) => (&["read:connections"], connections_get),
         ("DELETE", ["connections", _]) => (&["delete:connections"], connections_delete),
-        ("GET", ["organizations"]) => (
-            &["read:organizations", "read:organizations_summary"],
-            orgs_list,
-        ),
+        ("GET", ["organizations"]) => (&["read:organizations", "read:organizations_summary"], orgs_list),
         ("POST", ["organizations"]) => (&["create:organizations"], orgs_create),
-        ("GET", ["organizations", "name", _]) => (
-            &["read:organizations", "read:organizations_summary"],
-            orgs_get_by_name,
-        ),
-        ("GET", ["organizations", _]) => (
-            &["read:organizations", "read:organizations_summary"],
-            orgs_get,
-        ),
+        ("GET", ["organizations", "name", _]) => {
+            (&["read:organizations", "read:organizations_summary"], orgs_get_by_name)
+        }
+        ("GET", ["organizations", _]) => (&["read:organizations", "read:organizations_summary"], orgs_get),
         ("PATCH", ["organizations", _]) => (&["update:organizations"], orgs_update),
         ("DELETE", ["organizations", _]) => (&["delete:organizations"], orgs_delete),
         ("GET", ["organizations", _, "members"]) => (&["read:organization_members"], members_list),
-        ("POST", ["organizations", _, "members"]) => {
-            (&["create:organization_members"], members_add)
-        }
-        ("DELETE", ["organizations", _, "members"]) => {
-            (&["delete:organization_members"], members_remove)
-        }
+        ("POST", ["organizations", _, "members"]) => (&["create:organization_members"], members_add),
+        ("DELETE", ["organizations", _, "members"]) => (&["delete:organization_members"], members_remove),
         ("GET", ["logs"]) => (&["read:logs", "read:logs_users"], logs_list),
         ("GET", ["logs", _]) => (&["read:logs", "read:logs_users"], logs_get),
         ("GET", ["grants"]) => (&["read:grants"], grants_list),
@@ -249,9 +194,7 @@ fn bad_query(msg: &str) -> Reply {
 /// Parse the request body as a JSON object (or a form body).
 fn body_obj(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Reply> {
     if ctx.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad_body(
-            "Payload validation error: 'Expected type object but found type null'.",
-        ));
+        return Err(bad_body("Payload validation error: 'Expected type object but found type null'."));
     }
     if ctx.form {
         let m: Map<String, Value> = url::form_urlencoded::parse(ctx.body)
@@ -281,18 +224,11 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 fn check_allowed(m: &Map<String, Value>, allowed: &[&str]) -> Result<(), Reply> {
-    let extra: Vec<&str> = m
-        .keys()
-        .filter(|k| !allowed.contains(&k.as_str()))
-        .map(String::as_str)
-        .collect();
+    let extra: Vec<&str> = m.keys().filter(|k| !allowed.contains(&k.as_str())).map(String::as_str).collect();
     if extra.is_empty() {
         Ok(())
     } else {
-        Err(bad_body(&format!(
-            "Payload validation error: 'Additional properties not allowed: {}'.",
-            extra.join(",")
-        )))
+        Err(bad_body(&format!("Payload validation error: 'Additional properties not allowed: {}'.", extra.join(","))))
     }
 }
 
@@ -306,9 +242,7 @@ fn required_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, Rep
             "Payload validation error: 'Expected type string but found type {}' on property {key}.",
             type_name(other)
         ))),
-        None => Err(bad_body(&format!(
-            "Payload validation error: 'Missing required property: {key}'."
-        ))),
+        None => Err(bad_body(&format!("Payload validation error: 'Missing required property: {key}'."))),
     }
 }
 
@@ -318,21 +252,17 @@ fn string_array(m: &Map<String, Value>, key: &str) -> Result<Vec<String>, Reply>
             .iter()
             .map(|v| match v {
                 Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                _ => Err(bad_body(&format!(
-                    "Payload validation error: 'Expected type string' on property {key}."
-                ))),
+                _ => Err(bad_body(&format!("Payload validation error: 'Expected type string' on property {key}."))),
             })
             .collect(),
-        Some(Value::Array(_)) => Err(bad_body(&format!(
-            "Payload validation error: 'Array is too short (0), minimum 1' on property {key}."
-        ))),
+        Some(Value::Array(_)) => {
+            Err(bad_body(&format!("Payload validation error: 'Array is too short (0), minimum 1' on property {key}.")))
+        }
         Some(other) => Err(bad_body(&format!(
             "Payload validation error: 'Expected type array but found type {}' on property {key}.",
             type_name(other)
         ))),
-        None => Err(bad_body(&format!(
-            "Payload validation error: 'Missing required property: {key}'."
-        ))),
+        None => Err(bad_body(&format!("Payload validation error: 'Missing required property: {key}'."))),
     }
 }
 
@@ -378,11 +308,7 @@ fn offset(ctx: &Ctx<'_>, capped: bool) -> Result<Offset, Reply> {
             }
         }
     }
-    Ok(Offset {
-        page,
-        per_page,
-        totals: parse_bool(ctx.q.get("include_totals")).unwrap_or(false),
-    })
+    Ok(Offset { page, per_page, totals: parse_bool(ctx.q.get("include_totals")).unwrap_or(false) })
 }
 
 /// Build the offset-mode response from all matches.
@@ -394,12 +320,7 @@ fn offset_reply(
     map: &dyn Fn(&Value) -> Value,
 ) -> Reply {
     let start = off.page.saturating_mul(off.per_page);
-    let items: Vec<Value> = matches
-        .iter()
-        .skip(start)
-        .take(off.per_page)
-        .map(|v| map(v))
-        .collect();
+    let items: Vec<Value> = matches.iter().skip(start).take(off.per_page).map(|v| map(v)).collect();
     if !off.totals {
         return Reply::ok(Value::Array(items));
     }
@@ -423,10 +344,7 @@ fn encode_cursor(pos: u64) -> String {
 
 fn decode_cursor(tok: &str) -> Option<u64> {
     let t = tok.trim_end_matches('=');
-    let raw = STANDARD_NO_PAD
-        .decode(t)
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t))
-        .ok()?;
+    let raw = STANDARD_NO_PAD.decode(t).or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t)).ok()?;
     let comma = raw.iter().rposition(|b| *b == b',')?;
     std::str::from_utf8(&raw[comma + 1..]).ok()?.parse().ok()
 }
@@ -443,14 +361,11 @@ fn checkpoint(ctx: &Ctx<'_>) -> Result<Option<Checkpoint>, Reply> {
     }
     let take = parse_num(ctx.q, "take", 50)?;
     if take == 0 || take > 100 {
-        return Err(bad_query(
-            "Query validation error: 'take' must be between 1 and 100.",
-        ));
+        return Err(bad_query("Query validation error: 'take' must be between 1 and 100."));
     }
     let after = match ctx.q.get("from") {
         None | Some("") => 0,
-        Some(f) => decode_cursor(f)
-            .ok_or_else(|| bad_query("Query validation error: invalid 'from' parameter."))?,
+        Some(f) => decode_cursor(f).ok_or_else(|| bad_query("Query validation error: invalid 'from' parameter."))?,
     };
     Ok(Some(Checkpoint { after, take }))
 }
@@ -520,15 +435,7 @@ fn merge_metadata(target: &mut Map<String, Value>, key: &str, patch: &Value) -> 
 
 // ---------------------------------------------------------------- users
 
-const USER_FREE_FIELDS: &[&str] = &[
-    "email",
-    "name",
-    "nickname",
-    "username",
-    "user_id",
-    "given_name",
-    "family_name",
-];
+const USER_FREE_FIELDS: &[&str] = &["email", "name", "nickname", "username", "user_id", "given_name", "family_name"];
 
 fn users_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let off = offset(ctx, true)?;
@@ -536,11 +443,8 @@ fn users_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
         Some(q) if !q.trim().is_empty() => Some(Q::parse(q).map_err(|e| bad_query(&e))?),
         _ => None,
     };
-    let mut matches: Vec<&Value> = st
-        .users
-        .values()
-        .filter(|u| q.as_ref().is_none_or(|q| q.matches(u, USER_FREE_FIELDS)))
-        .collect();
+    let mut matches: Vec<&Value> =
+        st.users.values().filter(|u| q.as_ref().is_none_or(|q| q.matches(u, USER_FREE_FIELDS))).collect();
     if let Some(sort) = ctx.q.get("sort").filter(|s| !s.is_empty()) {
         let (field, dir) = sort.split_once(':').unwrap_or((sort, "1"));
         let desc = dir.trim() == "-1";
@@ -551,12 +455,7 @@ fn users_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     }
     let (f, inc) = fields(ctx);
     let start = off.page.saturating_mul(off.per_page);
-    let page: Vec<&Value> = matches
-        .iter()
-        .skip(start)
-        .take(off.per_page)
-        .copied()
-        .collect();
+    let page: Vec<&Value> = matches.iter().skip(start).take(off.per_page).copied().collect();
     let items = projected(&page, &f, inc);
     if off.totals {
         return Ok(raw_ok(&UsersPage {
@@ -572,10 +471,7 @@ fn users_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
 
 fn users_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let (f, inc) = fields(ctx);
-    st.users
-        .get(ctx.id(1))
-        .map(|u| Reply::ok(project(u, &f, inc)))
-        .ok_or_else(not_found_user)
+    st.users.get(ctx.id(1)).map(|u| Reply::ok(project(u, &f, inc))).ok_or_else(not_found_user)
 }
 
 fn users_by_email(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -583,11 +479,7 @@ fn users_by_email(st: &mut Store, ctx: &Ctx<'_>) -> R {
         .q
         .get("email")
         .filter(|e| !e.is_empty())
-        .ok_or_else(|| {
-            bad_query(
-                "Query validation error: 'Missing required property: email' on property email.",
-            )
-        })?
+        .ok_or_else(|| bad_query("Query validation error: 'Missing required property: email' on property email."))?
         .to_lowercase();
     let (f, inc) = fields(ctx);
     let out: Vec<Value> = st
@@ -624,11 +516,7 @@ fn users_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     check_allowed(&m, USER_CREATE_FIELDS)?;
     let conn_name = required_str(&m, "connection")?.to_string();
     let Some(conn) = st.connection_by_name(&conn_name) else {
-        return Err(Reply::err(
-            400,
-            "The connection does not exist.",
-            Some("inexistent_connection"),
-        ));
+        return Err(Reply::err(400, "The connection does not exist.", Some("inexistent_connection")));
     };
     let strategy = s(conn, "strategy").unwrap_or("auth0").to_string();
     let provider = match strategy.as_str() {
@@ -637,9 +525,7 @@ fn users_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     };
     let email = m.get("email").and_then(Value::as_str).map(str::to_string);
     if strategy == "auth0" && email.is_none() && !m.contains_key("username") {
-        return Err(bad_body(
-            "Payload validation error: 'Missing required property: email'.",
-        ));
+        return Err(bad_body("Payload validation error: 'Missing required property: email'."));
     }
     if let Some(e) = &email {
         if !e.contains('@') {
@@ -647,15 +533,8 @@ fn users_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
                 "Payload validation error: 'Object didn't pass validation for format email: {e}' on property email (The user's email)."
             )));
         }
-        if st
-            .email_index
-            .contains_key(&Store::email_key(&conn_name, e))
-        {
-            return Err(Reply::err(
-                409,
-                "The user already exists.",
-                Some("auth0_idp_error"),
-            ));
+        if st.email_index.contains_key(&Store::email_key(&conn_name, e)) {
+            return Err(Reply::err(409, "The user already exists.", Some("auth0_idp_error")));
         }
     }
     let suffix = match m.get("user_id").and_then(Value::as_str) {
@@ -664,19 +543,12 @@ fn users_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     };
     let user_id = format!("{provider}|{suffix}");
     if st.users.contains(&user_id) {
-        return Err(Reply::err(
-            409,
-            "The user already exists.",
-            Some("auth0_idp_error"),
-        ));
+        return Err(Reply::err(409, "The user already exists.", Some("auth0_idp_error")));
     }
     let now = now_iso();
     let mut u = Map::new();
     for (k, v) in &m {
-        if matches!(
-            k.as_str(),
-            "connection" | "password" | "verify_email" | "user_id"
-        ) {
+        if matches!(k.as_str(), "connection" | "password" | "verify_email" | "user_id") {
             continue;
         }
         u.insert(k.clone(), v.clone());
@@ -711,11 +583,7 @@ fn users_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
         && !ctx.has_scope("update:current_user_metadata")
         && m.keys().any(|k| k != "app_metadata")
     {
-        return Err(Reply::err(
-            403,
-            "Insufficient scope, expected any of: update:users",
-            Some("insufficient_scope"),
-        ));
+        return Err(Reply::err(403, "Insufficient scope, expected any of: update:users", Some("insufficient_scope")));
     }
     for (a, b) in [
         ("password", "email"),
@@ -725,9 +593,7 @@ fn users_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
         ("username", "password"),
     ] {
         if m.contains_key(a) && m.contains_key(b) {
-            return Err(bad_body(&format!(
-                "Cannot update {b} and {a} simultaneously"
-            )));
+            return Err(bad_body(&format!("Cannot update {b} and {a} simultaneously")));
         }
     }
     let Some(old) = st.users.get(&id).cloned() else {
@@ -791,11 +657,7 @@ fn user_roles_add(st: &mut Store, ctx: &Ctx<'_>) -> R {
         return Err(not_found_user());
     }
     if let Some(missing) = roles.iter().find(|r| !st.roles.contains(r)) {
-        return Err(Reply::err(
-            404,
-            &format!("The role does not exist: {missing}"),
-            None,
-        ));
+        return Err(Reply::err(404, &format!("The role does not exist: {missing}"), None));
     }
     let entry = st.user_roles.entry(ctx.id(1).to_string()).or_default();
     for r in roles {
@@ -830,10 +692,7 @@ fn roles_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let matches: Vec<&Value> = st
         .roles
         .values()
-        .filter(|r| {
-            nf.as_ref()
-                .is_none_or(|f| s(r, "name").is_some_and(|n| n.to_lowercase().contains(f.as_str())))
-        })
+        .filter(|r| nf.as_ref().is_none_or(|f| s(r, "name").is_some_and(|n| n.to_lowercase().contains(f.as_str()))))
         .collect();
     Ok(offset_reply(&matches, &off, "roles", false, &|v| v.clone()))
 }
@@ -842,11 +701,7 @@ fn roles_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
     check_allowed(&m, &["name", "description"])?;
     let name = required_str(&m, "name")?.to_string();
-    if st
-        .roles
-        .values()
-        .any(|r| s(r, "name") == Some(name.as_str()))
-    {
+    if st.roles.values().any(|r| s(r, "name") == Some(name.as_str())) {
         return Err(Reply::err(409, "The role already exists.", None));
     }
     let id = format!("rol_{}", util::alnum(&mut st.rng, 16));
@@ -859,10 +714,7 @@ fn roles_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
 }
 
 fn roles_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
-    st.roles
-        .get(ctx.id(1))
-        .map(|r| Reply::ok(r.clone()))
-        .ok_or_else(role_404)
+    st.roles.get(ctx.id(1)).map(|r| Reply::ok(r.clone())).ok_or_else(role_404)
 }
 
 fn roles_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -896,13 +748,8 @@ fn member_view(u: &Value) -> Value {
 fn user_id_list(st: &Store, ctx: &Ctx<'_>, ids: &[String], key: &str) -> R {
     if let Some(cp) = checkpoint(ctx)? {
         let start = cp.after as usize;
-        let page: Vec<Value> = ids
-            .iter()
-            .skip(start)
-            .filter_map(|id| st.users.get(id))
-            .take(cp.take)
-            .map(member_view)
-            .collect();
+        let page: Vec<Value> =
+            ids.iter().skip(start).filter_map(|id| st.users.get(id)).take(cp.take).map(member_view).collect();
         let end = start.saturating_add(cp.take).min(ids.len());
         let mut m = Map::new();
         m.insert(key.into(), Value::Array(page));
@@ -925,11 +772,7 @@ fn role_users_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
         .users
         .values()
         .filter_map(|u| s(u, "user_id"))
-        .filter(|uid| {
-            st.user_roles
-                .get(*uid)
-                .is_some_and(|r| r.iter().any(|x| x == rid))
-        })
+        .filter(|uid| st.user_roles.get(*uid).is_some_and(|r| r.iter().any(|x| x == rid)))
         .map(str::to_string)
         .collect();
     user_id_list(st, ctx, &ids, "users")
@@ -973,12 +816,7 @@ fn client_view(ctx: &Ctx<'_>) -> impl Fn(&Value) -> Value {
                 m.remove("encryption_key");
             }
             if !full {
-                m.retain(|k, _| {
-                    matches!(
-                        k.as_str(),
-                        "client_id" | "app_type" | "name" | "description"
-                    )
-                });
+                m.retain(|k, _| matches!(k.as_str(), "client_id" | "app_type" | "name" | "description"));
             }
         }
         project(&v, &f, inc)
@@ -991,8 +829,7 @@ fn clients_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let global = parse_bool(ctx.q.get("is_global"));
     let filter = |c: &Value| {
         (app_types.is_empty() || s(c, "app_type").is_some_and(|t| app_types.iter().any(|x| x == t)))
-            && first_party
-                .is_none_or(|b| c.get("is_first_party").and_then(Value::as_bool) == Some(b))
+            && first_party.is_none_or(|b| c.get("is_first_party").and_then(Value::as_bool) == Some(b))
             && global.is_none_or(|b| c.get("global").and_then(Value::as_bool).unwrap_or(false) == b)
     };
     let view = client_view(ctx);
@@ -1006,20 +843,13 @@ fn clients_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
 
 fn clients_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let view = client_view(ctx);
-    st.clients
-        .get(ctx.id(1))
-        .map(|c| Reply::ok(view(c)))
-        .ok_or_else(client_404)
+    st.clients.get(ctx.id(1)).map(|c| Reply::ok(view(c))).ok_or_else(client_404)
 }
 
 /// A new client object with Auth0's defaults.
 pub(crate) fn new_client(st: &mut Store, body: &Map<String, Value>) -> Value {
     let client_id = util::alnum(&mut st.rng, 32);
-    let secret = util::rand_from(
-        &mut st.rng,
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-        64,
-    );
+    let secret = util::rand_from(&mut st.rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 64);
     let tenant = st.domain.split(':').next().unwrap_or("fake").to_string();
     let mut c = json!({
         "tenant": tenant,
@@ -1061,14 +891,10 @@ fn clients_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
     let name = required_str(&m, "name")?;
     if name.contains('<') || name.contains('>') {
-        return Err(bad_body(
-            "Payload validation error: 'String does not match pattern' on property name.",
-        ));
+        return Err(bad_body("Payload validation error: 'String does not match pattern' on property name."));
     }
     if m.contains_key("client_id") {
-        return Err(bad_body(
-            "Payload validation error: 'Additional properties not allowed: client_id'.",
-        ));
+        return Err(bad_body("Payload validation error: 'Additional properties not allowed: client_id'."));
     }
     let c = new_client(st, &m);
     let id = s(&c, "client_id").unwrap_or_default().to_string();
@@ -1079,9 +905,7 @@ fn clients_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
 fn clients_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
     if m.contains_key("client_id") {
-        return Err(bad_body(
-            "Payload validation error: 'Additional properties not allowed: client_id'.",
-        ));
+        return Err(bad_body("Payload validation error: 'Additional properties not allowed: client_id'."));
     }
     let c = st.clients.get_mut(ctx.id(1)).ok_or_else(client_404)?;
     if let Value::Object(obj) = c {
@@ -1098,16 +922,8 @@ fn clients_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
 }
 
 fn clients_delete(st: &mut Store, ctx: &Ctx<'_>) -> R {
-    if st
-        .clients
-        .get(ctx.id(1))
-        .is_some_and(|c| c.get("global").and_then(Value::as_bool) == Some(true))
-    {
-        return Err(Reply::err(
-            400,
-            "Global client cannot be deleted.",
-            Some("invalid_body"),
-        ));
+    if st.clients.get(ctx.id(1)).is_some_and(|c| c.get("global").and_then(Value::as_bool) == Some(true)) {
+        return Err(Reply::err(400, "Global client cannot be deleted.", Some("invalid_body")));
     }
     let removed = st.clients.remove(ctx.id(1)).is_some();
     let r = Reply::empty(204);
@@ -1117,11 +933,7 @@ fn clients_delete(st: &mut Store, ctx: &Ctx<'_>) -> R {
 // ---------------------------------------------------------------- connections
 
 fn conn_404() -> Reply {
-    Reply::err(
-        404,
-        "The connection does not exist",
-        Some("inexistent_connection"),
-    )
+    Reply::err(404, "The connection does not exist", Some("inexistent_connection"))
 }
 
 fn conn_view(ctx: &Ctx<'_>) -> impl Fn(&Value) -> Value {
@@ -1142,19 +954,12 @@ fn connections_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let strategies = ctx.q.get_all("strategy");
     let name = ctx.q.get("name").map(str::to_string);
     let filter = |c: &Value| {
-        (strategies.is_empty()
-            || s(c, "strategy").is_some_and(|t| strategies.iter().any(|x| x == t)))
+        (strategies.is_empty() || s(c, "strategy").is_some_and(|t| strategies.iter().any(|x| x == t)))
             && name.as_deref().is_none_or(|n| s(c, "name") == Some(n))
     };
     let view = conn_view(ctx);
     if let Some(cp) = checkpoint(ctx)? {
-        return Ok(checkpoint_coll(
-            &st.connections,
-            &cp,
-            &filter,
-            "connections",
-            &view,
-        ));
+        return Ok(checkpoint_coll(&st.connections, &cp, &filter, "connections", &view));
     }
     let off = offset(ctx, false)?;
     let matches: Vec<&Value> = st.connections.values().filter(|c| filter(c)).collect();
@@ -1163,10 +968,7 @@ fn connections_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
 
 fn connections_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let view = conn_view(ctx);
-    st.connections
-        .get(ctx.id(1))
-        .map(|c| Reply::ok(view(c)))
-        .ok_or_else(conn_404)
+    st.connections.get(ctx.id(1)).map(|c| Reply::ok(view(c))).ok_or_else(conn_404)
 }
 
 /// Strategy-dependent default options, shaped like recorded ones.
@@ -1217,11 +1019,7 @@ fn connections_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
         )));
     }
     if st.connection_by_name(&name).is_some() {
-        return Err(Reply::err(
-            409,
-            "A connection with the same name already exists",
-            Some("connection_exists"),
-        ));
+        return Err(Reply::err(409, "A connection with the same name already exists", Some("connection_exists")));
     }
     let id = format!("con_{}", util::alnum(&mut st.rng, 16));
     let mut c = json!({
@@ -1276,49 +1074,22 @@ fn orgs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
 }
 
 fn orgs_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
-    st.orgs
-        .get(ctx.id(1))
-        .map(|o| Reply::ok(o.clone()))
-        .ok_or_else(org_404)
+    st.orgs.get(ctx.id(1)).map(|o| Reply::ok(o.clone())).ok_or_else(org_404)
 }
 
 fn orgs_get_by_name(st: &mut Store, ctx: &Ctx<'_>) -> R {
-    st.orgs
-        .values()
-        .find(|o| s(o, "name") == Some(ctx.id(2)))
-        .map(|o| Reply::ok(o.clone()))
-        .ok_or_else(org_404)
+    st.orgs.values().find(|o| s(o, "name") == Some(ctx.id(2))).map(|o| Reply::ok(o.clone())).ok_or_else(org_404)
 }
 
 fn orgs_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
-    check_allowed(
-        &m,
-        &[
-            "name",
-            "display_name",
-            "branding",
-            "metadata",
-            "enabled_connections",
-            "token_quota",
-        ],
-    )?;
+    check_allowed(&m, &["name", "display_name", "branding", "metadata", "enabled_connections", "token_quota"])?;
     let name = required_str(&m, "name")?.to_string();
     if name.len() > 50 {
-        return Err(bad_body(
-            "Payload validation error: 'String is too long (>50 chars)' on property name.",
-        ));
+        return Err(bad_body("Payload validation error: 'String is too long (>50 chars)' on property name."));
     }
-    if st
-        .orgs
-        .values()
-        .any(|o| s(o, "name") == Some(name.as_str()))
-    {
-        return Err(Reply::err(
-            409,
-            "An organization with this name already exists.",
-            None,
-        ));
+    if st.orgs.values().any(|o| s(o, "name") == Some(name.as_str())) {
+        return Err(Reply::err(409, "An organization with this name already exists.", None));
     }
     let id = format!("org_{}", util::alnum(&mut st.rng, 16));
     let mut o = Map::new();
@@ -1333,10 +1104,7 @@ fn orgs_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
                 };
                 let mut e = ec.clone();
                 e["connection"] = json!({"name": conn["name"], "strategy": conn["strategy"]});
-                e.as_object_mut().map(|x| {
-                    x.entry("assign_membership_on_login")
-                        .or_insert(json!(false))
-                });
+                e.as_object_mut().map(|x| x.entry("assign_membership_on_login").or_insert(json!(false)));
                 out.push(e);
             }
             o.insert(k.clone(), Value::Array(out));
@@ -1352,16 +1120,7 @@ fn orgs_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
 
 fn orgs_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
-    check_allowed(
-        &m,
-        &[
-            "name",
-            "display_name",
-            "branding",
-            "metadata",
-            "token_quota",
-        ],
-    )?;
+    check_allowed(&m, &["name", "display_name", "branding", "metadata", "token_quota"])?;
     let o = st.orgs.get_mut(ctx.id(1)).ok_or_else(org_404)?;
     if let Value::Object(obj) = o {
         for (k, v) in m {
@@ -1443,12 +1202,7 @@ fn logs_json(entries: &[&LogEntry], f: &[String], inc: bool) -> Vec<u8> {
 }
 
 fn raw_reply(bytes: Vec<u8>) -> Reply {
-    Reply {
-        status: 200,
-        body: Some(Body::Raw(bytes)),
-        headers: vec![],
-        write: None,
-    }
+    Reply { status: 200, body: Some(Body::Raw(bytes)), headers: vec![], write: None }
 }
 
 fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -1459,24 +1213,13 @@ fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
             Some(from) => st.logs.partition_point(|l| l.id.as_str() <= from),
             None => 0,
         };
-        let page: Vec<&LogEntry> = st.logs[start..(start + take).min(st.logs.len())]
-            .iter()
-            .collect();
-        let next_from = page
-            .last()
-            .map(|l| l.id.clone())
-            .or_else(|| ctx.q.get("from").map(str::to_string));
+        let page: Vec<&LogEntry> = st.logs[start..(start + take).min(st.logs.len())].iter().collect();
+        let next_from = page.last().map(|l| l.id.clone()).or_else(|| ctx.q.get("from").map(str::to_string));
         let mut r = raw_reply(logs_json(&page, &f, inc));
         if let Some(nf) = next_from {
-            let enc =
-                percent_encoding::utf8_percent_encode(&nf, percent_encoding::NON_ALPHANUMERIC);
-            r.headers.push((
-                "link".into(),
-                format!(
-                    "<{}/api/v2/logs?from={enc}&take={take}>; rel=\"next\"",
-                    ctx.base_url
-                ),
-            ));
+            let enc = percent_encoding::utf8_percent_encode(&nf, percent_encoding::NON_ALPHANUMERIC);
+            r.headers
+                .push(("link".into(), format!("<{}/api/v2/logs?from={enc}&take={take}>; rel=\"next\"", ctx.base_url)));
         }
         return Ok(r);
     }
@@ -1485,16 +1228,10 @@ fn logs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
         Some(q) if !q.trim().is_empty() => Some(Q::parse(q).map_err(|e| bad_query(&e))?),
         _ => None,
     };
-    let ascending = ctx
-        .q
-        .get("sort")
-        .is_some_and(|s| s.split_once(':').is_some_and(|(_, d)| d.trim() == "1"));
+    let ascending = ctx.q.get("sort").is_some_and(|s| s.split_once(':').is_some_and(|(_, d)| d.trim() == "1"));
     let start = off.page.saturating_mul(off.per_page);
     let needed = start.saturating_add(off.per_page);
-    let filt = |l: &&LogEntry| {
-        q.as_ref()
-            .is_none_or(|q| q.matches(&l.value(), LOG_FREE_FIELDS))
-    };
+    let filt = |l: &&LogEntry| q.as_ref().is_none_or(|q| q.matches(&l.value(), LOG_FREE_FIELDS));
     let matches: Vec<&LogEntry> = if ascending {
         st.logs.iter().filter(filt).take(needed).collect()
     } else {
@@ -1538,19 +1275,13 @@ fn grants_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
                 && aud.is_none_or(|a| s(g, "audience") == Some(a))
         })
         .collect();
-    Ok(offset_reply(&matches, &off, "grants", false, &|v| {
-        v.clone()
-    }))
+    Ok(offset_reply(&matches, &off, "grants", false, &|v| v.clone()))
 }
 
 fn grants_delete(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let removed = st.grants.remove(ctx.id(1)).is_some();
     let r = Reply::empty(204);
-    Ok(if removed {
-        r.wrote("Delete a grant")
-    } else {
-        r
-    })
+    Ok(if removed { r.wrote("Delete a grant") } else { r })
 }
 
 fn grants_delete_by_user(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -1558,9 +1289,7 @@ fn grants_delete_by_user(st: &mut Store, ctx: &Ctx<'_>) -> R {
         .q
         .get("user_id")
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| {
-            bad_query("Query validation error: 'Missing required property: user_id'.")
-        })?;
+        .ok_or_else(|| bad_query("Query validation error: 'Missing required property: user_id'."))?;
     let ids: Vec<String> = st
         .grants
         .values()
@@ -1571,29 +1300,17 @@ fn grants_delete_by_user(st: &mut Store, ctx: &Ctx<'_>) -> R {
         st.grants.remove(id);
     }
     let r = Reply::empty(204);
-    Ok(if ids.is_empty() {
-        r
-    } else {
-        r.wrote("Delete grants of a user")
-    })
+    Ok(if ids.is_empty() { r } else { r.wrote("Delete grants of a user") })
 }
 
 // ---------------------------------------------------------------- resource servers
 
 fn rs_404() -> Reply {
-    Reply::err(
-        404,
-        "Resource server not found.",
-        Some("inexistent_resource_server"),
-    )
+    Reply::err(404, "Resource server not found.", Some("inexistent_resource_server"))
 }
 
 fn rs_find<'a>(st: &'a Store, key: &str) -> Option<&'a Value> {
-    st.resource_servers.get(key).or_else(|| {
-        st.resource_servers
-            .values()
-            .find(|r| s(r, "identifier") == Some(key))
-    })
+    st.resource_servers.get(key).or_else(|| st.resource_servers.values().find(|r| s(r, "identifier") == Some(key)))
 }
 
 fn rs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -1603,33 +1320,21 @@ fn rs_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let matches: Vec<&Value> = st
         .resource_servers
         .values()
-        .filter(|r| {
-            ids.is_empty() || s(r, "identifier").is_some_and(|i| ids.iter().any(|x| x == i))
-        })
+        .filter(|r| ids.is_empty() || s(r, "identifier").is_some_and(|i| ids.iter().any(|x| x == i)))
         .collect();
-    Ok(offset_reply(
-        &matches,
-        &off,
-        "resource_servers",
-        false,
-        &|v| project(v, &f, inc),
-    ))
+    Ok(offset_reply(&matches, &off, "resource_servers", false, &|v| project(v, &f, inc)))
 }
 
 fn rs_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let (f, inc) = fields(ctx);
-    rs_find(st, ctx.id(1))
-        .map(|r| Reply::ok(project(r, &f, inc)))
-        .ok_or_else(rs_404)
+    rs_find(st, ctx.id(1)).map(|r| Reply::ok(project(r, &f, inc))).ok_or_else(rs_404)
 }
 
 fn rs_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
     let identifier = required_str(&m, "identifier")?.to_string();
     if m.contains_key("id") || m.contains_key("is_system") {
-        return Err(bad_body(
-            "Payload validation error: 'Additional properties not allowed: id'.",
-        ));
+        return Err(bad_body("Payload validation error: 'Additional properties not allowed: id'."));
     }
     if rs_find(st, &identifier).is_some() {
         return Err(Reply::err(
@@ -1665,14 +1370,9 @@ fn rs_create(st: &mut Store, ctx: &Ctx<'_>) -> R {
 fn rs_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
     if m.contains_key("identifier") || m.contains_key("id") {
-        return Err(bad_body(
-            "Payload validation error: 'Additional properties not allowed: identifier'.",
-        ));
+        return Err(bad_body("Payload validation error: 'Additional properties not allowed: identifier'."));
     }
-    let id = rs_find(st, ctx.id(1))
-        .and_then(|r| s(r, "id"))
-        .map(str::to_string)
-        .ok_or_else(rs_404)?;
+    let id = rs_find(st, ctx.id(1)).and_then(|r| s(r, "id")).map(str::to_string).ok_or_else(rs_404)?;
     let r = st.resource_servers.get_mut(&id).ok_or_else(rs_404)?;
     if let Value::Object(obj) = r {
         for (k, v) in m {
@@ -1687,11 +1387,7 @@ fn rs_delete(st: &mut Store, ctx: &Ctx<'_>) -> R {
         return Ok(Reply::empty(204));
     };
     if found.get("is_system").and_then(Value::as_bool) == Some(true) {
-        return Err(Reply::err(
-            400,
-            "You cannot delete a system resource server.",
-            Some("invalid_body"),
-        ));
+        return Err(Reply::err(400, "You cannot delete a system resource server.", Some("invalid_body")));
     }
     let id = s(found, "id").unwrap_or_default().to_string();
     st.resource_servers.remove(&id);
@@ -1701,11 +1397,7 @@ fn rs_delete(st: &mut Store, ctx: &Ctx<'_>) -> R {
 // ---------------------------------------------------------------- refresh tokens
 
 fn rt_404() -> Reply {
-    Reply::err(
-        404,
-        "The refresh token does not exist.",
-        Some("inexistent_refresh_token"),
-    )
+    Reply::err(404, "The refresh token does not exist.", Some("inexistent_refresh_token"))
 }
 
 fn rt_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -1719,38 +1411,21 @@ fn rt_list(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let cp = checkpoint(ctx)?.unwrap_or(Checkpoint { after: 0, take: 50 });
     let (f, inc) = fields(ctx);
     let filter = |t: &Value| {
-        s(t, "user_id") == Some(user.as_str())
-            && client
-                .as_deref()
-                .is_none_or(|c| s(t, "client_id") == Some(c))
+        s(t, "user_id") == Some(user.as_str()) && client.as_deref().is_none_or(|c| s(t, "client_id") == Some(c))
     };
-    Ok(checkpoint_coll(
-        &st.refresh_tokens,
-        &cp,
-        &filter,
-        "refresh_tokens",
-        &|v| project(v, &f, inc),
-    ))
+    Ok(checkpoint_coll(&st.refresh_tokens, &cp, &filter, "refresh_tokens", &|v| project(v, &f, inc)))
 }
 
 fn rt_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
-    st.refresh_tokens
-        .get(ctx.id(1))
-        .map(|t| Reply::ok(t.clone()))
-        .ok_or_else(rt_404)
+    st.refresh_tokens.get(ctx.id(1)).map(|t| Reply::ok(t.clone())).ok_or_else(rt_404)
 }
 
 fn rt_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
     check_allowed(&m, &["refresh_token_metadata"])?;
-    let md = m
-        .get("refresh_token_metadata")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let md = m.get("refresh_token_metadata").cloned().unwrap_or(Value::Null);
     if !(md.is_null() || md.is_object()) {
-        return Err(bad_body(
-            "Payload validation error: 'Expected type object' on property refresh_token_metadata.",
-        ));
+        return Err(bad_body("Payload validation error: 'Expected type object' on property refresh_token_metadata."));
     }
     let t = st.refresh_tokens.get_mut(ctx.id(1)).ok_or_else(rt_404)?;
     t["refresh_token_metadata"] = md;
@@ -1764,13 +1439,7 @@ fn rt_delete(st: &mut Store, ctx: &Ctx<'_>) -> R {
 
 fn rt_revoke(st: &mut Store, ctx: &Ctx<'_>) -> R {
     let m = body_obj(ctx)?;
-    let invalid = || {
-        Reply::err(
-            400,
-            "Invalid combination of parameters.",
-            Some("invalid_body"),
-        )
-    };
+    let invalid = || Reply::err(400, "Invalid combination of parameters.", Some("invalid_body"));
     let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
     keys.sort_unstable();
     let str_of = |k: &str| m.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
@@ -1787,22 +1456,13 @@ fn rt_revoke(st: &mut Store, ctx: &Ctx<'_>) -> R {
                     _ => return Err(invalid()),
                 }
             }
-            out.into_iter()
-                .filter(|i| st.refresh_tokens.contains(i))
-                .collect()
+            out.into_iter().filter(|i| st.refresh_tokens.contains(i)).collect()
         }
         ["user_id"] | ["client_id", "user_id"] | ["audience", "client_id", "user_id"] => {
             let user = str_of("user_id").ok_or_else(invalid)?;
-            let client = if m.contains_key("client_id") {
-                Some(str_of("client_id").ok_or_else(invalid)?)
-            } else {
-                None
-            };
-            let aud = if m.contains_key("audience") {
-                Some(str_of("audience").ok_or_else(invalid)?)
-            } else {
-                None
-            };
+            let client =
+                if m.contains_key("client_id") { Some(str_of("client_id").ok_or_else(invalid)?) } else { None };
+            let aud = if m.contains_key("audience") { Some(str_of("audience").ok_or_else(invalid)?) } else { None };
             st.refresh_tokens
                 .values()
                 .filter(|t| {
@@ -1828,18 +1488,11 @@ fn rt_revoke(st: &mut Store, ctx: &Ctx<'_>) -> R {
 // ---------------------------------------------------------------- sessions
 
 fn session_404() -> Reply {
-    Reply::err(
-        404,
-        "The session does not exist.",
-        Some("inexistent_session"),
-    )
+    Reply::err(404, "The session does not exist.", Some("inexistent_session"))
 }
 
 fn sessions_get(st: &mut Store, ctx: &Ctx<'_>) -> R {
-    st.sessions
-        .get(ctx.id(1))
-        .map(|t| Reply::ok(t.clone()))
-        .ok_or_else(session_404)
+    st.sessions.get(ctx.id(1)).map(|t| Reply::ok(t.clone())).ok_or_else(session_404)
 }
 
 fn sessions_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
@@ -1847,9 +1500,7 @@ fn sessions_update(st: &mut Store, ctx: &Ctx<'_>) -> R {
     check_allowed(&m, &["session_metadata"])?;
     let md = m.get("session_metadata").cloned().unwrap_or(Value::Null);
     if !(md.is_null() || md.is_object()) {
-        return Err(bad_body(
-            "Payload validation error: 'Expected type object' on property session_metadata.",
-        ));
+        return Err(bad_body("Payload validation error: 'Expected type object' on property session_metadata."));
     }
     let t = st.sessions.get_mut(ctx.id(1)).ok_or_else(session_404)?;
     t["session_metadata"] = md;
@@ -1892,16 +1543,8 @@ mod tests {
     #[test]
     fn metadata_merge() {
         let mut u = Map::new();
-        u.insert(
-            "app_metadata".into(),
-            json!({"a": 1, "b": {"x": 1}, "c": 3}),
-        );
-        merge_metadata(
-            &mut u,
-            "app_metadata",
-            &json!({"a": null, "b": {"y": 2}, "d": 4}),
-        )
-        .unwrap();
+        u.insert("app_metadata".into(), json!({"a": 1, "b": {"x": 1}, "c": 3}));
+        merge_metadata(&mut u, "app_metadata", &json!({"a": null, "b": {"y": 2}, "d": 4})).unwrap();
         assert_eq!(u["app_metadata"], json!({"b": {"y": 2}, "c": 3, "d": 4}));
         merge_metadata(&mut u, "app_metadata", &json!({})).unwrap();
         assert_eq!(u["app_metadata"], json!({}));

@@ -26,8 +26,8 @@ const FIRST: &[&str] = &[
     "Katherine",
 ];
 const LAST: &[&str] = &[
-    "Sanchez", "Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov",
-    "Ritchie", "Allen", "Dijkstra", "Perlman", "Knuth", "Lamarr", "Backus", "Johnson",
+    "Sanchez", "Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen",
+    "Dijkstra", "Perlman", "Knuth", "Lamarr", "Backus", "Johnson",
 ];
 const DOMAINS: &[&str] = &["example.com", "example.org", "acme.test", "contoso.test"];
 const LOG_TYPES: &[(&str, &str)] = &[
@@ -97,10 +97,7 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
     m2m.insert("name".into(), json!("Fake M2M Client"));
     m2m.insert("app_type".into(), json!("non_interactive"));
     m2m.insert("grant_types".into(), json!(["client_credentials"]));
-    m2m.insert(
-        "description".into(),
-        json!("The client whose credentials the fake tenant accepts."),
-    );
+    m2m.insert("description".into(), json!("The client whose credentials the fake tenant accepts."));
     let mut m2m = new_client(st, &m2m);
     m2m["client_id"] = json!(client_id);
     m2m["client_secret"] = json!("[fake tenant credentials]");
@@ -110,26 +107,14 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
     for i in 0..seed.clients {
         let t = app_types[i % app_types.len()];
         let mut b = Map::new();
-        b.insert(
-            "name".into(),
-            json!(format!("{} App {}", titlecase(t), i + 1)),
-        );
+        b.insert("name".into(), json!(format!("{} App {}", titlecase(t), i + 1)));
         b.insert("app_type".into(), json!(t));
-        b.insert(
-            "description".into(),
-            json!(format!("Seeded {t} application")),
-        );
+        b.insert("description".into(), json!(format!("Seeded {t} application")));
         b.insert("is_first_party".into(), json!(i % 5 != 4));
         b.insert("oidc_conformant".into(), json!(true));
         if t != "non_interactive" {
-            b.insert(
-                "callbacks".into(),
-                json!([format!("https://app{}.example.com/callback", i + 1)]),
-            );
-            b.insert(
-                "allowed_logout_urls".into(),
-                json!([format!("https://app{}.example.com", i + 1)]),
-            );
+            b.insert("callbacks".into(), json!([format!("https://app{}.example.com/callback", i + 1)]));
+            b.insert("allowed_logout_urls".into(), json!([format!("https://app{}.example.com", i + 1)]));
         }
         let mut c = new_client(st, &b);
         let id = util::alnum(&mut rng, 32);
@@ -140,10 +125,8 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
 
     // --- resource servers
     let sys_id = util::hex(&mut rng, 24);
-    let scopes: Vec<Value> = SCOPE_CATALOG
-        .iter()
-        .map(|s| json!({"value": s, "description": describe_scope(s)}))
-        .collect();
+    let scopes: Vec<Value> =
+        SCOPE_CATALOG.iter().map(|s| json!({"value": s, "description": describe_scope(s)})).collect();
     st.resource_servers.insert(
         sys_id.clone(),
         json!({
@@ -174,27 +157,12 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
     }
 
     // --- roles
-    let role_names = [
-        "admin",
-        "editor",
-        "viewer",
-        "billing",
-        "support",
-        "auditor",
-        "developer",
-    ];
+    let role_names = ["admin", "editor", "viewer", "billing", "support", "auditor", "developer"];
     let mut role_ids = vec![];
     for i in 0..seed.roles {
         let id = format!("rol_{}", util::alnum(&mut rng, 16));
-        let name = if i < role_names.len() {
-            role_names[i].to_string()
-        } else {
-            format!("role-{}", i + 1)
-        };
-        st.roles.insert(
-            id.clone(),
-            json!({"id": id, "name": name, "description": format!("Seeded {name} role")}),
-        );
+        let name = if i < role_names.len() { role_names[i].to_string() } else { format!("role-{}", i + 1) };
+        st.roles.insert(id.clone(), json!({"id": id, "name": name, "description": format!("Seeded {name} role")}));
         role_ids.push(id);
     }
 
@@ -206,13 +174,7 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
         let first = FIRST[rng.usize(..FIRST.len())];
         let last = LAST[rng.usize(..LAST.len())];
         let dom = DOMAINS[i % DOMAINS.len()];
-        let email = format!(
-            "{}.{}{}@{}",
-            first.to_lowercase(),
-            last.to_lowercase(),
-            i,
-            dom
-        );
+        let email = format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, dom);
         let created = BASE_MS + (i as i64) * 60_000 + rng.i64(0..60_000);
         let updated = created + rng.i64(0..86_400_000);
         let is_social = social.is_some() && i % 7 == 3;
@@ -354,11 +316,7 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
         t += 1 + rng.i64(0..4_000);
         let t = t.min(end);
         let (ty, desc) = LOG_TYPES[rng.usize(..LOG_TYPES.len())];
-        let user = if user_ids.is_empty() {
-            None
-        } else {
-            Some(user_ids[rng.usize(..user_ids.len())].0.clone())
-        };
+        let user = if user_ids.is_empty() { None } else { Some(user_ids[rng.usize(..user_ids.len())].0.clone()) };
         let cid = &client_ids[i % client_ids.len()];
         let mut ev = json!({
             "type": ty,
@@ -393,12 +351,7 @@ pub(crate) fn seed(st: &mut Store, seed: &Seed, client_id: &str) {
             _ => {
                 if let Some(u) = &user {
                     ev["user_id"] = json!(u);
-                    ev["user_name"] = st
-                        .users
-                        .get(u)
-                        .and_then(|x| x.get("email"))
-                        .cloned()
-                        .unwrap_or(Value::Null);
+                    ev["user_name"] = st.users.get(u).and_then(|x| x.get("email")).cloned().unwrap_or(Value::Null);
                 }
             }
         }

@@ -56,11 +56,7 @@ struct RateHeaders {
 
 impl Bucket {
     pub(crate) fn new(cfg: RateLimit) -> Self {
-        Bucket {
-            cfg,
-            tokens: f64::from(cfg.burst),
-            last: Instant::now(),
-        }
+        Bucket { cfg, tokens: f64::from(cfg.burst), last: Instant::now() }
     }
 
     fn take(&mut self) -> (bool, RateHeaders) {
@@ -112,11 +108,7 @@ pub(crate) struct Quota {
 
 impl Quota {
     pub(crate) fn new(per_hour: u32) -> Self {
-        Quota {
-            per_hour,
-            used: 0,
-            window_start: Instant::now(),
-        }
+        Quota { per_hour, used: 0, window_start: Instant::now() }
     }
 }
 
@@ -178,10 +170,7 @@ fn build(status: u16, ct: &str, body: Bytes, headers: &[(String, String)]) -> Re
         h.insert(CONTENT_TYPE, v);
     }
     for (k, v) in headers {
-        if let (Ok(name), Ok(val)) = (
-            hyper::header::HeaderName::from_bytes(k.as_bytes()),
-            HeaderValue::from_str(v),
-        ) {
+        if let (Ok(name), Ok(val)) = (hyper::header::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
             h.append(name, val);
         }
     }
@@ -222,13 +211,10 @@ fn parse_body_for_record(body: &[u8], form: bool, redact: bool) -> Option<Value>
     }
     let mut v = if form {
         Value::Object(
-            url::form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-                .collect(),
+            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect(),
         )
     } else {
-        serde_json::from_slice(body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+        serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
     };
     if redact {
         if let Value::Object(m) = &mut v {
@@ -260,16 +246,10 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
     let method = parts.method.as_str().to_string();
     let raw_path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().map(str::to_string);
-    let auth_header = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let auth_header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     let bearer = auth_header.as_deref().and_then(|h| {
         let (scheme, rest) = h.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| rest.trim().to_string())
+        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim().to_string())
     });
     let basic = auth_header.as_deref().and_then(|h| {
         let (scheme, rest) = h.split_once(' ')?;
@@ -285,10 +265,7 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     let kind = if raw_path == "/oauth/token" {
         Kind::Token
     } else if raw_path.starts_with("/api/v2/") {
@@ -300,13 +277,7 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
 
     let settings = {
         let s = lock(&sh.settings);
-        (
-            s.faults.clone(),
-            s.retry_after,
-            s.token_latency,
-            s.offset_cap,
-            s.record_limit,
-        )
+        (s.faults.clone(), s.retry_after, s.token_latency, s.offset_cap, s.record_limit)
     };
     let (faults, retry_after, token_latency, offset_cap, record_limit) = settings;
 
@@ -337,11 +308,7 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
     }
 
     // rate limit
-    let bucket = if kind == Kind::Token {
-        &sh.token_bucket
-    } else {
-        &sh.mgmt_bucket
-    };
+    let bucket = if kind == Kind::Token { &sh.token_bucket } else { &sh.mgmt_bucket };
     let mut extra_headers = Vec::new();
     if let Some(b) = lock(bucket).as_mut() {
         let (ok, h) = b.take();
@@ -354,17 +321,9 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
             let body = if kind == Kind::Token {
                 json!({"error": "too_many_requests", "error_description": "Global limit has been reached"})
             } else {
-                error_body(
-                    429,
-                    "Global limit has been reached",
-                    Some("too_many_requests"),
-                )
+                error_body(429, "Global limit has been reached", Some("too_many_requests"))
             };
-            return Ok(reply_to_response(
-                Reply::json(429, body),
-                &extra_headers,
-                false,
-            ));
+            return Ok(reply_to_response(Reply::json(429, body), &extra_headers, false));
         }
     }
 
@@ -388,11 +347,7 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
                 edge += faults.drop_rate;
                 edge
             } {
-                if is_write && rng.bool() {
-                    Fault::DropAfter
-                } else {
-                    Fault::DropBefore
-                }
+                if is_write && rng.bool() { Fault::DropAfter } else { Fault::DropBefore }
             } else if r < edge + faults.malformed_rate {
                 Fault::Malformed
             } else {
@@ -419,22 +374,13 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
                     "The service is temporarily unavailable, please try again later.",
                     Some("service_unavailable"),
                 );
-                return Ok(reply_to_response(
-                    Reply::json(503, b),
-                    &extra_headers,
-                    false,
-                ));
+                return Ok(reply_to_response(Reply::json(503, b), &extra_headers, false));
             }
             Fault::E502 => {
                 bump(&sh.counters.faults_injected);
                 bump(&sh.counters.faults_502);
                 let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
-                return Ok(build(
-                    502,
-                    "text/html",
-                    Bytes::from_static(html.as_bytes()),
-                    &extra_headers,
-                ));
+                return Ok(build(502, "text/html", Bytes::from_static(html.as_bytes()), &extra_headers));
             }
             Fault::DropBefore => {
                 bump(&sh.counters.faults_injected);
@@ -452,14 +398,8 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
         token_endpoint(&sh, &bytes, form, basic, &mut extra_headers)
     } else {
         let tail = &raw_path["/api/v2/".len()..];
-        let seg: Vec<String> = tail
-            .split('/')
-            .map(|s| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .collect();
+        let seg: Vec<String> =
+            tail.split('/').map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()).collect();
         let seg_ref: Vec<&str> = seg.iter().map(String::as_str).collect();
         match routes::resolve(&method, &seg_ref) {
             None => Reply::json(404, error_body(404, "Not Found", None)),
@@ -467,19 +407,14 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
                 let mut st = lock(&sh.store);
                 match authenticate(&st, bearer.as_deref()) {
                     Err(r) => r,
-                    Ok(tok) if !required.iter().any(|s| tok.scopes.iter().any(|t| t == s)) => {
-                        Reply::json(
+                    Ok(tok) if !required.iter().any(|s| tok.scopes.iter().any(|t| t == s)) => Reply::json(
+                        403,
+                        error_body(
                             403,
-                            error_body(
-                                403,
-                                &format!(
-                                    "Insufficient scope, expected any of: {}",
-                                    required.join(",")
-                                ),
-                                Some("insufficient_scope"),
-                            ),
-                        )
-                    }
+                            &format!("Insufficient scope, expected any of: {}", required.join(",")),
+                            Some("insufficient_scope"),
+                        ),
+                    ),
                     Ok(tok) => {
                         let ctx = Ctx {
                             seg: &seg,
@@ -496,15 +431,7 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
                         if let Some(desc) = &r.write {
                             if (200..300).contains(&r.status) {
                                 bump(&sh.counters.writes_applied);
-                                let ev = sapi_event(
-                                    &sh,
-                                    &tok,
-                                    desc,
-                                    &method,
-                                    &raw_path,
-                                    r.status,
-                                    &parts.headers,
-                                );
+                                let ev = sapi_event(&sh, &tok, desc, &method, &raw_path, r.status, &parts.headers);
                                 st.push_log(ev, now_ms());
                             }
                         }
@@ -542,10 +469,7 @@ fn sapi_event(
     status: u16,
     headers: &hyper::HeaderMap,
 ) -> Value {
-    let ua = headers
-        .get(hyper::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ua = headers.get(hyper::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     json!({
         "type": "sapi",
         "description": desc,
@@ -586,9 +510,7 @@ fn authenticate(st: &Store, bearer: Option<&str>) -> Result<TokenInfo, Reply> {
         return Err(unauthorized("Invalid token"));
     };
     if Instant::now() >= info.expires {
-        return Err(unauthorized(
-            "Expired token received for JSON Web Token validation",
-        ));
+        return Err(unauthorized("Expired token received for JSON Web Token validation"));
     }
     Ok(info.clone())
 }
@@ -605,9 +527,7 @@ fn token_endpoint(
     headers: &mut Vec<(String, String)>,
 ) -> Reply {
     let params: Map<String, Value> = if form {
-        url::form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect()
+        url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect()
     } else if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
@@ -618,18 +538,10 @@ fn token_endpoint(
     };
     let get = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_string);
     let Some(grant) = get("grant_type") else {
-        return oauth_err(
-            400,
-            "invalid_request",
-            "Missing required parameter: grant_type",
-        );
+        return oauth_err(400, "invalid_request", "Missing required parameter: grant_type");
     };
     if grant != "client_credentials" {
-        return oauth_err(
-            403,
-            "unauthorized_client",
-            &format!("Grant type '{grant}' not allowed for the client."),
-        );
+        return oauth_err(403, "unauthorized_client", &format!("Grant type '{grant}' not allowed for the client."));
     }
     let (id, secret) = match (get("client_id"), get("client_secret"), basic) {
         (Some(id), Some(secret), _) => (id, secret),
@@ -664,14 +576,10 @@ fn token_endpoint(
                 q.window_start = now;
                 q.used = 0;
             }
-            let left = Duration::from_secs(3600)
-                .saturating_sub(now.saturating_duration_since(q.window_start))
-                .as_secs();
+            let left =
+                Duration::from_secs(3600).saturating_sub(now.saturating_duration_since(q.window_start)).as_secs();
             if q.used >= q.per_hour {
-                headers.push((
-                    "auth0-client-quota-limit".into(),
-                    format!("b=per_hour;q={};r=0;t={left}", q.per_hour),
-                ));
+                headers.push(("auth0-client-quota-limit".into(), format!("b=per_hour;q={};r=0;t={left}", q.per_hour)));
                 headers.push(("retry-after".into(), left.max(1).to_string()));
                 bump(&sh.counters.rate_limited);
                 return oauth_err(429, "too_many_requests", "Client quota exceeded");
@@ -679,11 +587,7 @@ fn token_endpoint(
             q.used += 1;
             headers.push((
                 "auth0-client-quota-limit".into(),
-                format!(
-                    "b=per_hour;q={};r={};t={left}",
-                    q.per_hour,
-                    q.per_hour - q.used
-                ),
+                format!("b=per_hour;q={};r={};t={left}", q.per_hour, q.per_hour - q.used),
             ));
         }
     }
@@ -694,10 +598,7 @@ fn token_endpoint(
     let scopes: Vec<String> = match get("scope").filter(|s| !s.trim().is_empty()) {
         Some(req) => {
             let wanted: Vec<&str> = req.split_whitespace().collect();
-            configured
-                .into_iter()
-                .filter(|s| wanted.contains(&s.as_str()))
-                .collect()
+            configured.into_iter().filter(|s| wanted.contains(&s.as_str())).collect()
         }
         None => configured,
     };

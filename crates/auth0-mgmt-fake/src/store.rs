@@ -45,9 +45,7 @@ impl Coll {
     }
     /// Items strictly after sequence number `after`, with their sequence numbers.
     pub(crate) fn after(&self, after: u64) -> impl Iterator<Item = (u64, &Value)> {
-        self.items
-            .range(after.saturating_add(1)..)
-            .map(|(k, v)| (*k, v))
+        self.items.range(after.saturating_add(1)..).map(|(k, v)| (*k, v))
     }
     pub(crate) fn len(&self) -> usize {
         self.items.len()
@@ -152,13 +150,8 @@ impl Store {
         } else {
             event = json!({"log_id": id, "_id": id, "date": iso(ms)});
         }
-        let json = serde_json::to_string(&event)
-            .unwrap_or_default()
-            .into_boxed_str();
-        self.logs.push(LogEntry {
-            id: id.clone(),
-            json,
-        });
+        let json = serde_json::to_string(&event).unwrap_or_default().into_boxed_str();
+        self.logs.push(LogEntry { id: id.clone(), json });
         if self.logs.len() > self.max_logs + self.max_logs / 10 {
             let excess = self.logs.len() - self.max_logs;
             self.logs.drain(..excess);
@@ -175,8 +168,7 @@ impl Store {
     pub(crate) fn put_user(&mut self, user: Value) {
         let id = util::s(&user, "user_id").unwrap_or_default().to_string();
         if let (Some(email), Some(conn)) = (util::s(&user, "email"), primary_connection(&user)) {
-            self.email_index
-                .insert(Store::email_key(conn, email), id.clone());
+            self.email_index.insert(Store::email_key(conn, email), id.clone());
         }
         self.users.insert(id, user);
     }
@@ -224,18 +216,13 @@ impl Store {
     }
 
     pub(crate) fn connection_by_name(&self, name: &str) -> Option<&Value> {
-        self.connections
-            .values()
-            .find(|c| util::s(c, "name") == Some(name))
+        self.connections.values().find(|c| util::s(c, "name") == Some(name))
     }
 }
 
 /// The connection name of a user's first identity.
 pub(crate) fn primary_connection(user: &Value) -> Option<&str> {
-    user.get("identities")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .and_then(|i| util::s(i, "connection"))
+    user.get("identities").and_then(Value::as_array).and_then(|a| a.first()).and_then(|i| util::s(i, "connection"))
 }
 
 #[cfg(test)]

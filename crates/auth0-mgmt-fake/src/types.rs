@@ -33,10 +33,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// First decoded value of a query parameter.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query_pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query_pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 

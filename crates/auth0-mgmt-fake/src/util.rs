@@ -6,18 +6,12 @@ use serde_json::{Map, Value, json};
 
 /// Milliseconds since the UNIX epoch (wall clock).
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Seconds since the UNIX epoch as a float (wall clock).
 pub(crate) fn now_epoch_f64() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -49,33 +43,19 @@ fn parts(ms: i64) -> Parts {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
     let (y, mo, d) = civil_from_days(days);
-    Parts {
-        y,
-        mo,
-        d,
-        h: sod / 3600,
-        mi: (sod / 60) % 60,
-        s: sod % 60,
-        ms: milli,
-    }
+    Parts { y, mo, d, h: sod / 3600, mi: (sod / 60) % 60, s: sod % 60, ms: milli }
 }
 
 /// `2023-01-25T19:00:28.395Z`
 pub(crate) fn iso(ms: i64) -> String {
     let p = parts(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        p.y, p.mo, p.d, p.h, p.mi, p.s, p.ms
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", p.y, p.mo, p.d, p.h, p.mi, p.s, p.ms)
 }
 
 /// `YYYYMMDDHHMMSS` used inside log ids.
 pub(crate) fn compact(ms: i64) -> String {
     let p = parts(ms);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        p.y, p.mo, p.d, p.h, p.mi, p.s
-    )
+    format!("{:04}{:02}{:02}{:02}{:02}{:02}", p.y, p.mo, p.d, p.h, p.mi, p.s)
 }
 
 pub(crate) fn now_iso() -> String {
@@ -86,9 +66,7 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 const HEX: &[u8] = b"0123456789abcdef";
 
 pub(crate) fn rand_from(rng: &mut fastrand::Rng, set: &[u8], n: usize) -> String {
-    (0..n)
-        .map(|_| set[rng.usize(..set.len())] as char)
-        .collect()
+    (0..n).map(|_| set[rng.usize(..set.len())] as char).collect()
 }
 
 pub(crate) fn alnum(rng: &mut fastrand::Rng, n: usize) -> String {
@@ -146,20 +124,13 @@ pub(crate) struct Query {
 impl Query {
     pub(crate) fn parse(raw: Option<&str>) -> Self {
         let pairs = raw
-            .map(|r| {
-                url::form_urlencoded::parse(r.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
+            .map(|r| url::form_urlencoded::parse(r.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
             .unwrap_or_default();
         Query { pairs }
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn has(&self, key: &str) -> bool {

@@ -20,12 +20,7 @@ fn header_u64(r: &common::Resp, name: &str) -> u64 {
 
 #[tokio::test]
 async fn rate_limit_429_with_headers() {
-    let api = Api::start(
-        FakeTenant::builder()
-            .seed(Seed::empty())
-            .rate_limit(RateLimit::new(3, 0.01)),
-    )
-    .await;
+    let api = Api::start(FakeTenant::builder().seed(Seed::empty()).rate_limit(RateLimit::new(3, 0.01))).await;
     let mut statuses = vec![];
     let mut last = None;
     for _ in 0..5 {
@@ -42,10 +37,7 @@ async fn rate_limit_429_with_headers() {
         json!({"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"})
     );
     assert_eq!(header_u64(&r, "x-ratelimit-remaining"), 0);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     let reset = header_u64(&r, "x-ratelimit-reset");
     assert!(reset >= now, "reset {reset} is an epoch in the future");
     assert!(r.headers.get("retry-after").is_none());
@@ -61,10 +53,7 @@ async fn rate_limit_429_with_headers() {
 #[tokio::test]
 async fn retry_after_option() {
     let api = Api::start(
-        FakeTenant::builder()
-            .seed(Seed::empty())
-            .rate_limit(RateLimit::new(1, 0.5))
-            .retry_after_header(true),
+        FakeTenant::builder().seed(Seed::empty()).rate_limit(RateLimit::new(1, 0.5)).retry_after_header(true),
     )
     .await;
     assert_eq!(api.get("/roles").await.status, 200);
@@ -103,30 +92,20 @@ async fn seeded_503s_at_roughly_the_configured_rate() {
 
 #[tokio::test]
 async fn bad_gateway_is_html() {
-    let api = Api::start(FakeTenant::builder().seed(Seed::empty()).faults(Faults {
-        bad_gateway_rate: 1.0,
-        ..Default::default()
-    }))
+    let api = Api::start(
+        FakeTenant::builder().seed(Seed::empty()).faults(Faults { bad_gateway_rate: 1.0, ..Default::default() }),
+    )
     .await;
     let r = api.get("/roles").await;
     assert_eq!(r.status, 502);
-    assert!(
-        r.headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(r.text.contains("Bad Gateway"));
 }
 
 #[tokio::test]
 async fn drops_surface_as_connection_errors() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
-    api.tenant.set_faults(Faults {
-        drop_rate: 0.3,
-        seed: Some(7),
-        ..Default::default()
-    });
+    api.tenant.set_faults(Faults { drop_rate: 0.3, seed: Some(7), ..Default::default() });
     let mut errors = 0;
     for _ in 0..60 {
         match api.try_call("GET", "/roles", None).await {
@@ -141,17 +120,11 @@ async fn drops_surface_as_connection_errors() {
     assert_eq!(api.tenant.counters().faults_dropped, errors);
 
     // writes: a drop may happen after the write was applied; never applied twice
-    api.tenant.set_faults(Faults {
-        drop_rate: 1.0,
-        seed: Some(3),
-        ..Default::default()
-    });
+    api.tenant.set_faults(Faults { drop_rate: 1.0, seed: Some(3), ..Default::default() });
     api.tenant.reset_counters();
     let mut created = 0;
     for i in 0..20 {
-        let r = api
-            .try_call("POST", "/roles", Some(json!({"name": format!("r{i}")})))
-            .await;
+        let r = api.try_call("POST", "/roles", Some(json!({"name": format!("r{i}")}))).await;
         assert!(r.is_err());
         created += 1;
     }
@@ -161,18 +134,14 @@ async fn drops_surface_as_connection_errors() {
     assert!(c.drops_after_write > 0 && c.drops_after_write < 20, "{c:?}");
     api.tenant.set_faults(Faults::default());
     let roles = api.get("/roles?per_page=100").await;
-    assert_eq!(
-        roles.body.as_array().unwrap().len() as u64,
-        c.writes_applied
-    );
+    assert_eq!(roles.body.as_array().unwrap().len() as u64, c.writes_applied);
 }
 
 #[tokio::test]
 async fn malformed_bodies_are_truncated_json() {
-    let api = Api::start(FakeTenant::builder().seed(Seed::default()).faults(Faults {
-        malformed_rate: 1.0,
-        ..Default::default()
-    }))
+    let api = Api::start(
+        FakeTenant::builder().seed(Seed::default()).faults(Faults { malformed_rate: 1.0, ..Default::default() }),
+    )
     .await;
     let r = api.get("/roles").await;
     assert_eq!(r.status, 200);
@@ -182,28 +151,19 @@ async fn malformed_bodies_are_truncated_json() {
 
 #[tokio::test]
 async fn latency_and_token_latency_do_not_break_requests() {
-    let api = Api::start(
-        FakeTenant::builder()
-            .seed(Seed::empty())
-            .token_latency(Duration::from_millis(5))
-            .faults(Faults {
-                latency: Some(Duration::from_millis(1)..Duration::from_millis(3)),
-                ..Default::default()
-            }),
-    )
-    .await;
+    let api =
+        Api::start(FakeTenant::builder().seed(Seed::empty()).token_latency(Duration::from_millis(5)).faults(Faults {
+            latency: Some(Duration::from_millis(1)..Duration::from_millis(3)),
+            ..Default::default()
+        }))
+        .await;
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..16 {
         let http = api.http.clone();
         let url = format!("{}/oauth/token", api.tenant.base_url());
         let body = json!({"grant_type": "client_credentials", "client_id": api.tenant.client_id(),
             "client_secret": api.tenant.client_secret(), "audience": api.tenant.audience()});
-        set.spawn(async move {
-            raw(&http, "POST", &url, None, Some(body))
-                .await
-                .unwrap()
-                .status
-        });
+        set.spawn(async move { raw(&http, "POST", &url, None, Some(body)).await.unwrap().status });
     }
     while let Some(s) = set.join_next().await {
         assert_eq!(s.unwrap(), 200);
@@ -214,19 +174,12 @@ async fn latency_and_token_latency_do_not_break_requests() {
 
 #[tokio::test]
 async fn token_quota_header() {
-    let t = FakeTenant::builder()
-        .seed(Seed::empty())
-        .token_quota_per_hour(1)
-        .start()
-        .await
-        .unwrap();
+    let t = FakeTenant::builder().seed(Seed::empty()).token_quota_per_hour(1).start().await.unwrap();
     let http = reqwest::Client::new();
     let url = format!("{}/oauth/token", t.base_url());
     let body = json!({"grant_type": "client_credentials", "client_id": t.client_id(),
         "client_secret": t.client_secret(), "audience": t.audience()});
-    let ok = raw(&http, "POST", &url, None, Some(body.clone()))
-        .await
-        .unwrap();
+    let ok = raw(&http, "POST", &url, None, Some(body.clone())).await.unwrap();
     assert_eq!(ok.status, 200);
     let q = ok.headers["auth0-client-quota-limit"].to_str().unwrap();
     assert!(q.starts_with("b=per_hour;q=1;r=0;t="), "{q}");
@@ -238,12 +191,7 @@ async fn token_quota_header() {
 
 #[tokio::test(start_paused = true)]
 async fn bucket_refills_with_paused_clock() {
-    let api = Api::start(
-        FakeTenant::builder()
-            .seed(Seed::empty())
-            .rate_limit(RateLimit::new(1, 1.0)),
-    )
-    .await;
+    let api = Api::start(FakeTenant::builder().seed(Seed::empty()).rate_limit(RateLimit::new(1, 1.0))).await;
     assert_eq!(api.get("/roles").await.status, 200);
     let r = api.get("/roles").await;
     assert_eq!(r.status, 429);

@@ -8,10 +8,7 @@ use common::Api;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stream_10k_users_and_walk_50k_logs() {
     let api = Api::start(
-        FakeTenant::builder()
-            .seed(Seed::empty().users(10_000).logs(50_000))
-            .offset_cap(None)
-            .record_limit(0),
+        FakeTenant::builder().seed(Seed::empty().users(10_000).logs(50_000)).offset_cap(None).record_limit(0),
     )
     .await;
     let mut users = 0;

@@ -11,20 +11,14 @@ use serde_json::{Value, json};
 
 fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("jwt-shaped");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
 #[tokio::test]
 async fn mints_jwt_shaped_token_with_scope_claim() {
-    let t = FakeTenant::builder()
-        .granted_scopes(["read:users", "create:users"])
-        .seed(Seed::empty())
-        .start()
-        .await
-        .unwrap();
+    let t =
+        FakeTenant::builder().granted_scopes(["read:users", "create:users"]).seed(Seed::empty()).start().await.unwrap();
     let http = reqwest::Client::new();
     let r = raw(
         &http,
@@ -61,13 +55,8 @@ async fn form_body_and_bad_credentials() {
         t.client_secret(),
         common::enc(&t.audience())
     );
-    let r = http
-        .post(&url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        http.post(&url).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
 
     let bad = raw(
@@ -75,28 +64,21 @@ async fn form_body_and_bad_credentials() {
         "POST",
         &url,
         None,
-        Some(
-            json!({"grant_type": "client_credentials", "client_id": t.client_id(),
-            "client_secret": "nope", "audience": t.audience()}),
-        ),
+        Some(json!({"grant_type": "client_credentials", "client_id": t.client_id(),
+            "client_secret": "nope", "audience": t.audience()})),
     )
     .await
     .unwrap();
     assert_eq!(bad.status, 401);
-    assert_eq!(
-        bad.body,
-        json!({"error": "access_denied", "error_description": "Unauthorized"})
-    );
+    assert_eq!(bad.body, json!({"error": "access_denied", "error_description": "Unauthorized"}));
 
     let aud = raw(
         &http,
         "POST",
         &url,
         None,
-        Some(
-            json!({"grant_type": "client_credentials", "client_id": t.client_id(),
-            "client_secret": t.client_secret(), "audience": "https://other.example.com/"}),
-        ),
+        Some(json!({"grant_type": "client_credentials", "client_id": t.client_id(),
+            "client_secret": t.client_secret(), "audience": "https://other.example.com/"})),
     )
     .await
     .unwrap();
@@ -114,23 +96,13 @@ async fn form_body_and_bad_credentials() {
 #[tokio::test]
 async fn missing_or_unknown_token_is_401() {
     let api = Api::start(FakeTenant::builder()).await;
-    let none = raw(&api.http, "GET", &api.url("/users"), None, None)
-        .await
-        .unwrap();
+    let none = raw(&api.http, "GET", &api.url("/users"), None, None).await.unwrap();
     assert_eq!(none.status, 401);
     assert_eq!(
         none.body,
         json!({"statusCode":401,"error":"Unauthorized","message":"Invalid token","attributes":{"error":"Invalid token"}})
     );
-    let bogus = raw(
-        &api.http,
-        "GET",
-        &api.url("/users"),
-        Some("abc.def.ghi"),
-        None,
-    )
-    .await
-    .unwrap();
+    let bogus = raw(&api.http, "GET", &api.url("/users"), Some("abc.def.ghi"), None).await.unwrap();
     assert_eq!(bogus.status, 401);
     assert!(!api.tenant.requests()[1].had_bearer);
     assert!(api.tenant.requests()[2].had_bearer);
@@ -159,29 +131,17 @@ async fn insufficient_scope_is_403_and_scopes_change_at_runtime() {
     // the old token keeps its scopes
     assert_eq!(api.get("/roles").await.status, 403);
     let token = mint(&api.tenant, &api.http).await;
-    let r = raw(&api.http, "GET", &api.url("/roles"), Some(&token), None)
-        .await
-        .unwrap();
+    let r = raw(&api.http, "GET", &api.url("/roles"), Some(&token), None).await.unwrap();
     assert_eq!(r.status, 200);
 }
 
 #[tokio::test]
 async fn role_assignment_accepts_either_scope() {
-    let api = Api::start(FakeTenant::builder().granted_scopes([
-        "create:role_members",
-        "read:users",
-        "read:roles",
-    ]))
-    .await;
+    let api =
+        Api::start(FakeTenant::builder().granted_scopes(["create:role_members", "read:users", "read:roles"])).await;
     let user = api.tenant.user_ids()[0].clone();
     let roles = api.get("/roles").await.body;
     let rid = roles[0]["id"].as_str().unwrap().to_string();
-    let r = api
-        .call(
-            "POST",
-            &format!("/users/{}/roles", common::enc(&user)),
-            Some(json!({"roles": [rid]})),
-        )
-        .await;
+    let r = api.call("POST", &format!("/users/{}/roles", common::enc(&user)), Some(json!({"roles": [rid]}))).await;
     assert_eq!(r.status, 204, "{}", r.text);
 }

@@ -26,10 +26,7 @@ async fn crud_round_trip() {
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let id = created.body["user_id"].as_str().unwrap().to_string();
-    assert!(
-        id.starts_with("auth0|") && id.len() == "auth0|".len() + 24,
-        "{id}"
-    );
+    assert!(id.starts_with("auth0|") && id.len() == "auth0|".len() + 24, "{id}");
     assert_eq!(created.body["identities"][0]["provider"], "auth0");
     assert_eq!(created.body["identities"][0]["isSocial"], false);
     assert!(created.body.get("password").is_none());
@@ -38,23 +35,11 @@ async fn crud_round_trip() {
     assert_eq!(got.status, 200);
     assert_eq!(got.body["email"], "chuck@example.com");
 
-    let projected = api
-        .get(&format!(
-            "/users/{}?fields=email,user_id&include_fields=true",
-            enc(&id)
-        ))
-        .await;
-    assert_eq!(
-        projected.body,
-        json!({"email": "chuck@example.com", "user_id": id})
-    );
+    let projected = api.get(&format!("/users/{}?fields=email,user_id&include_fields=true", enc(&id))).await;
+    assert_eq!(projected.body, json!({"email": "chuck@example.com", "user_id": id}));
 
     let patched = api
-        .call(
-            "PATCH",
-            &format!("/users/{}", enc(&id)),
-            Some(json!({"given_name": "Carlos", "nickname": null})),
-        )
+        .call("PATCH", &format!("/users/{}", enc(&id)), Some(json!({"given_name": "Carlos", "nickname": null})))
         .await;
     assert_eq!(patched.status, 200);
     assert_eq!(patched.body["given_name"], "Carlos");
@@ -69,14 +54,10 @@ async fn crud_round_trip() {
         .await;
     assert_eq!(dup.status, 409);
 
-    let del = api
-        .call("DELETE", &format!("/users/{}", enc(&id)), None)
-        .await;
+    let del = api.call("DELETE", &format!("/users/{}", enc(&id)), None).await;
     assert_eq!(del.status, 204);
     assert!(del.text.is_empty());
-    let again = api
-        .call("DELETE", &format!("/users/{}", enc(&id)), None)
-        .await;
+    let again = api.call("DELETE", &format!("/users/{}", enc(&id)), None).await;
     assert_eq!(again.status, 204);
     let gone = api.get(&format!("/users/{}", enc(&id))).await;
     assert_eq!(
@@ -90,18 +71,10 @@ async fn crud_round_trip() {
 #[tokio::test]
 async fn create_validation() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
-    let no_conn = api
-        .call("POST", "/users", Some(json!({"email": "a@b.c"})))
-        .await;
+    let no_conn = api.call("POST", "/users", Some(json!({"email": "a@b.c"}))).await;
     assert_eq!(no_conn.status, 400);
     assert_eq!(no_conn.body["errorCode"], "invalid_body");
-    let bad_conn = api
-        .call(
-            "POST",
-            "/users",
-            Some(json!({"email": "a@b.c", "connection": "nope"})),
-        )
-        .await;
+    let bad_conn = api.call("POST", "/users", Some(json!({"email": "a@b.c", "connection": "nope"}))).await;
     assert_eq!(bad_conn.status, 400);
     let extra = api
         .call(
@@ -135,34 +108,18 @@ async fn patch_metadata_merges_one_level_deep() {
         "user_metadata": {"theme": "dark"}
     }));
     let path = format!("/users/{}", enc(&id));
-    let r = api
-        .call(
-            "PATCH",
-            &path,
-            Some(json!({"app_metadata": {"flags": {"b": true}, "drop": null, "new": 2}})),
-        )
-        .await;
+    let r =
+        api.call("PATCH", &path, Some(json!({"app_metadata": {"flags": {"b": true}, "drop": null, "new": 2}}))).await;
     assert_eq!(r.status, 200);
-    assert_eq!(
-        r.body["app_metadata"],
-        json!({"plan": "pro", "flags": {"b": true}, "new": 2})
-    );
+    assert_eq!(r.body["app_metadata"], json!({"plan": "pro", "flags": {"b": true}, "new": 2}));
     assert_eq!(r.body["user_metadata"], json!({"theme": "dark"}));
 
-    let r = api
-        .call("PATCH", &path, Some(json!({"user_metadata": {}})))
-        .await;
+    let r = api.call("PATCH", &path, Some(json!({"user_metadata": {}}))).await;
     assert_eq!(r.body["user_metadata"], json!({}));
     assert_eq!(r.body["app_metadata"]["plan"], "pro");
     assert_eq!(api.tenant.user(&id).unwrap()["user_metadata"], json!({}));
 
-    let r = api
-        .call(
-            "PATCH",
-            &path,
-            Some(json!({"password": "x", "email": "y@example.com"})),
-        )
-        .await;
+    let r = api.call("PATCH", &path, Some(json!({"password": "x", "email": "y@example.com"}))).await;
     assert_eq!(r.status, 400);
 }
 
@@ -172,9 +129,7 @@ async fn offset_paging_totals_and_cap() {
     let r = api.get("/users").await;
     assert_eq!(r.body.as_array().unwrap().len(), 50);
 
-    let r = api
-        .get("/users?page=1&per_page=100&include_totals=true")
-        .await;
+    let r = api.get("/users?page=1&per_page=100&include_totals=true").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["start"], 100);
     assert_eq!(r.body["limit"], 100);
@@ -208,15 +163,8 @@ async fn offset_paging_totals_and_cap() {
 
 #[tokio::test]
 async fn offset_cap_can_be_disabled() {
-    let api = Api::start(
-        FakeTenant::builder()
-            .seed(Seed::empty().users(1100))
-            .offset_cap(None),
-    )
-    .await;
-    let r = api
-        .get("/users?page=10&per_page=100&include_totals=true")
-        .await;
+    let api = Api::start(FakeTenant::builder().seed(Seed::empty().users(1100)).offset_cap(None)).await;
+    let r = api.get("/users?page=10&per_page=100&include_totals=true").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["length"], 100);
     assert_eq!(r.body["total"], 1100);
@@ -225,13 +173,9 @@ async fn offset_cap_can_be_disabled() {
 #[tokio::test]
 async fn search_queries() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
-    let a = api
-        .tenant
-        .insert_user(json!({"email": "ann@example.org", "name": "Ann Lee"}));
-    api.tenant
-        .insert_user(json!({"email": "bob@example.com", "name": "Bob Stone"}));
-    api.tenant
-        .insert_user(json!({"email": "cy@example.org", "name": "Cy Twombly"}));
+    let a = api.tenant.insert_user(json!({"email": "ann@example.org", "name": "Ann Lee"}));
+    api.tenant.insert_user(json!({"email": "bob@example.com", "name": "Bob Stone"}));
+    api.tenant.insert_user(json!({"email": "cy@example.org", "name": "Cy Twombly"}));
 
     let q = |s: &str| format!("/users?search_engine=v3&q={}", enc(s));
     let r = api.get(&q("email:\"ann@example.org\"")).await;
@@ -244,9 +188,7 @@ async fn search_queries() {
     assert_eq!(r.body[0]["email"], "bob@example.com");
     let r = api.get(&q("twombly")).await;
     assert_eq!(r.body[0]["email"], "cy@example.org");
-    let r = api
-        .get(&format!("{}&sort=email:-1", q("email:*example.org")))
-        .await;
+    let r = api.get(&format!("{}&sort=email:-1", q("email:*example.org"))).await;
     assert_eq!(r.body[0]["email"], "cy@example.org");
     let r = api.get(&q("logins_count:[1 TO 5]")).await;
     assert_eq!(r.status, 400);
@@ -259,36 +201,17 @@ async fn search_queries() {
 async fn user_roles_assign_list_remove() {
     let api = Api::start(FakeTenant::builder().seed(Seed::empty())).await;
     let uid = api.tenant.insert_user(json!({"email": "r@example.com"}));
-    let role = api
-        .call(
-            "POST",
-            "/roles",
-            Some(json!({"name": "admin", "description": "d"})),
-        )
-        .await;
+    let role = api.call("POST", "/roles", Some(json!({"name": "admin", "description": "d"}))).await;
     assert_eq!(role.status, 200);
     let rid = role.body["id"].as_str().unwrap().to_string();
     assert!(rid.starts_with("rol_") && rid.len() == 20);
     let path = format!("/users/{}/roles", enc(&uid));
-    assert_eq!(
-        api.call("POST", &path, Some(json!({"roles": [rid]})))
-            .await
-            .status,
-        204
-    );
+    assert_eq!(api.call("POST", &path, Some(json!({"roles": [rid]}))).await.status, 204);
     let r = api.get(&format!("{path}?include_totals=true")).await;
     assert_eq!(r.body["total"], 1);
     assert_eq!(r.body["roles"][0]["name"], "admin");
-    assert_eq!(
-        api.call("DELETE", &path, Some(json!({"roles": [rid]})))
-            .await
-            .status,
-        204
-    );
+    assert_eq!(api.call("DELETE", &path, Some(json!({"roles": [rid]}))).await.status, 204);
     assert!(api.tenant.user_role_ids(&uid).is_empty());
     let missing = api.get("/roles/rol_doesnotexist0000").await;
-    assert_eq!(
-        missing.body,
-        json!({"statusCode":404,"error":"Not Found","message":"The role does not exist."})
-    );
+    assert_eq!(missing.body, json!({"statusCode":404,"error":"Not Found","message":"The role does not exist."}));
 }

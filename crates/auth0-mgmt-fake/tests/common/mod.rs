@@ -25,15 +25,9 @@ pub async fn mint(tenant: &FakeTenant, http: &reqwest::Client) -> String {
         "client_secret": tenant.client_secret(),
         "audience": tenant.audience(),
     });
-    let r = raw(
-        http,
-        "POST",
-        &format!("{}/oauth/token", tenant.base_url()),
-        None,
-        Some(body),
-    )
-    .await
-    .expect("token request");
+    let r = raw(http, "POST", &format!("{}/oauth/token", tenant.base_url()), None, Some(body))
+        .await
+        .expect("token request");
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["access_token"].as_str().unwrap().to_string()
 }
@@ -51,25 +45,14 @@ pub async fn raw(
         rb = rb.bearer_auth(t);
     }
     if let Some(b) = body {
-        rb = rb
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(&b).unwrap());
+        rb = rb.header("content-type", "application/json").body(serde_json::to_vec(&b).unwrap());
     }
     let resp = rb.send().await?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await?;
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    };
-    Ok(Resp {
-        status,
-        headers,
-        body,
-        text,
-    })
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+    Ok(Resp { status, headers, body, text })
 }
 
 impl Api {
@@ -77,30 +60,19 @@ impl Api {
         let tenant = builder.start().await.expect("start fake");
         let http = reqwest::Client::new();
         let token = mint(&tenant, &http).await;
-        Api {
-            tenant,
-            http,
-            token,
-        }
+        Api { tenant, http, token }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v2{}", self.tenant.base_url(), path)
     }
 
-    pub async fn try_call(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> reqwest::Result<Resp> {
+    pub async fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> reqwest::Result<Resp> {
         raw(&self.http, method, &self.url(path), Some(&self.token), body).await
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
-        self.try_call(method, path, body)
-            .await
-            .expect("request failed")
+        self.try_call(method, path, body).await.expect("request failed")
     }
 
     pub async fn get(&self, path: &str) -> Resp {
