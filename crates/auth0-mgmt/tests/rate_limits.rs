@@ -169,3 +169,14 @@ async fn success_responses_expose_the_rate_limit_state() {
     assert_eq!((resp.rate_limit.limit, resp.rate_limit.remaining), (Some(50), Some(49)));
     assert!(resp.rate_limit.reset.is_some());
 }
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_waiting_call_stops_it() {
+    let server = common::server().await;
+    Mock::given(method("GET")).respond_with(too_many(&epoch_in(60)).insert_header("retry-after", "60")).mount(&server).await;
+    let client = common::paused_builder(&server).build().unwrap();
+    let (users, id) = (client.users(), uid());
+    assert!(tokio::time::timeout(Duration::from_secs(5), users.get(&id)).await.is_err(), "still waiting after 5 s");
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert_eq!(common::api_requests(&server).await.len(), 1, "the dropped call sent nothing more");
+}

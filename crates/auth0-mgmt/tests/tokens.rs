@@ -283,3 +283,29 @@ async fn a_custom_token_source_is_used_for_every_call() {
     assert_eq!(source.0.load(std::sync::atomic::Ordering::SeqCst), 2);
     assert_eq!(token_requests(&server).await, 0);
 }
+
+#[tokio::test]
+async fn a_caller_supplied_http_client_is_used_for_token_and_api_calls() {
+    let server = common::server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(header("x-corp-proxy", "yes"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok", 86400)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("x-corp-proxy", "yes"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    common::catch_all(&server).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-corp-proxy", "yes".parse().unwrap());
+    let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let client = cc_client(&server).http_client(http).telemetry(false).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert!(reqs.iter().all(|r| r.headers.get("auth0-client").is_none()), "telemetry opt-out");
+}
