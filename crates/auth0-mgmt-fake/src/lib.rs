@@ -37,6 +37,31 @@
 //! # }
 //! ```
 //!
+//! # With the `auth0-mgmt` client
+//!
+//! The real client talks to the fake through its base-URL override; nothing in the
+//! client knows it is a fake. This is how to test code built on `auth0-mgmt`:
+//!
+//! ```
+//! use auth0_mgmt::Client;
+//! use auth0_mgmt_fake::{FakeTenant, Seed};
+//! use futures::TryStreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let tenant = FakeTenant::builder().seed(Seed::empty().users(120)).start().await?;
+//! let client = Client::builder()
+//!     .base_url(tenant.base_url())
+//!     .client_credentials(tenant.client_id(), tenant.client_secret())
+//!     .build()?;
+//!
+//! let users: Vec<_> = client.users().list().per_page(50).stream().try_collect().await?;
+//! assert_eq!(users.len(), 120);
+//! assert_eq!(tenant.counters().token_mints, 1);
+//! assert_eq!(tenant.requests().iter().filter(|r| r.path == "/api/v2/users").count(), 3);
+//! # Ok(()) }
+//! ```
+//!
 //! # Defaults
 //!
 //! * Credentials: [`DEFAULT_CLIENT_ID`] / [`DEFAULT_CLIENT_SECRET`]
