@@ -431,12 +431,12 @@ impl Client {
 
     /// Sends `request` through the one request path and decodes the JSON body into `T`.
     /// Use `T = ()` for endpoints without a meaningful body (204, 202, `{}`).
-    pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
+    pub async fn execute<T: DeserializeOwned + 'static>(&self, request: Request) -> Result<T> {
         Ok(self.execute_with_metadata(request).await?.value)
     }
 
     /// Like [`execute`](Self::execute), also returning status, rate-limit state and attempts.
-    pub async fn execute_with_metadata<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>> {
+    pub async fn execute_with_metadata<T: DeserializeOwned + 'static>(&self, request: Request) -> Result<Response<T>> {
         let op = request.operation();
         let span = tracing::info_span!(
             "auth0_mgmt.request",
@@ -546,8 +546,12 @@ impl Client {
         url
     }
 
-    fn decode<T: DeserializeOwned>(&self, request: &Request, raw: RawResponse) -> Result<Response<T>> {
+    fn decode<T: DeserializeOwned + 'static>(&self, request: &Request, raw: RawResponse) -> Result<Response<T>> {
         let op = request.operation();
+        // `T = ()`: the body is ignored (204, 202, `{}`, `{"deleted_at": ..}` alike).
+        if let Ok(unit) = (Box::new(()) as Box<dyn std::any::Any>).downcast::<T>() {
+            return Ok(Response { value: *unit, status: raw.status, rate_limit: raw.rate_limit, attempts: raw.attempts });
+        }
         let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &raw.body };
         let decode_err = |path: String, message: String| {
             Error::Decode(Box::new(DecodeError { operation: op.id, status: raw.status, path, message }))

@@ -270,3 +270,16 @@ async fn a_server_invalid_paging_answer_becomes_the_paging_limit_error() {
     let err = common::client(&server).users().list().page(3).stream().try_next().await.unwrap_err();
     assert!(matches!(err, auth0_mgmt::Error::PagingLimit { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn no_content_calls_tolerate_empty_bodies_empty_objects_and_real_objects() {
+    for body in ["", "{}", r#"{"deleted_at":"2024-10-14T11:52:59.283Z"}"#] {
+        let server = common::server().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(if body.is_empty() { 204 } else { 200 }).set_body_string(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        common::client(&server).users().delete(&uid()).await.unwrap();
+    }
+}
