@@ -31,14 +31,11 @@ fn heading(n: u32, title: &str) {
 
 #[tokio::main]
 async fn main() -> Res<()> {
-    let real = match (
-        std::env::var("AUTH0_DOMAIN"),
-        std::env::var("AUTH0_CLIENT_ID"),
-        std::env::var("AUTH0_CLIENT_SECRET"),
-    ) {
-        (Ok(d), Ok(id), Ok(secret)) if !d.is_empty() => Some((d, id, secret)),
-        _ => None,
-    };
+    let real =
+        match (std::env::var("AUTH0_DOMAIN"), std::env::var("AUTH0_CLIENT_ID"), std::env::var("AUTH0_CLIENT_SECRET")) {
+            (Ok(d), Ok(id), Ok(secret)) if !d.is_empty() => Some((d, id, secret)),
+            _ => None,
+        };
     match real {
         Some((domain, id, secret)) => {
             println!("auth0-mgmt quickstart against the real tenant {domain} (read-only)");
@@ -63,8 +60,12 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
     heading(1, "Mint a machine-to-machine token (client-credentials grant)");
     let started = Instant::now();
     let scopes = client.granted_scopes().await?;
-    println!("token minted in {} ms with {} scopes, e.g. {}", started.elapsed().as_millis(), scopes.len(),
-        scopes.iter().take(4).collect::<Vec<_>>().join(", "));
+    println!(
+        "token minted in {} ms with {} scopes, e.g. {}",
+        started.elapsed().as_millis(),
+        scopes.len(),
+        scopes.iter().take(4).collect::<Vec<_>>().join(", ")
+    );
 
     heading(2, "Stream users across pages (offset paging, 50 per page)");
     let started = Instant::now();

@@ -100,7 +100,8 @@ async fn a_missing_scope_is_auth0s_403() {
 
 #[tokio::test]
 async fn rate_limits_are_ridden_out() {
-    let tenant = FakeTenant::builder().seed(Seed::empty().users(5)).rate_limit(RateLimit::new(5, 50.0)).start().await.unwrap();
+    let tenant =
+        FakeTenant::builder().seed(Seed::empty().users(5)).rate_limit(RateLimit::new(5, 50.0)).start().await.unwrap();
     let client = client_for(&tenant);
     let id: UserId = tenant.user_ids()[0].parse().unwrap();
     let tasks: Vec<_> = (0..8)
@@ -127,7 +128,14 @@ async fn rate_limits_are_ridden_out() {
 async fn injected_faults_surface_as_typed_errors_and_writes_are_never_doubled() {
     let tenant = FakeTenant::builder()
         .seed(Seed::empty().users(3))
-        .faults(Faults { error_rate: 0.3, bad_gateway_rate: 0.1, drop_rate: 0.1, malformed_rate: 0.1, seed: Some(7), ..Default::default() })
+        .faults(Faults {
+            error_rate: 0.3,
+            bad_gateway_rate: 0.1,
+            drop_rate: 0.1,
+            malformed_rate: 0.1,
+            seed: Some(7),
+            ..Default::default()
+        })
         .start()
         .await
         .unwrap();
@@ -142,7 +150,15 @@ async fn injected_faults_surface_as_typed_errors_and_writes_are_never_doubled() 
     let mut kinds = std::collections::BTreeSet::new();
     for i in 0..60 {
         let result = if i % 3 == 0 {
-            client.users().create(&CreateUser::new("Username-Password-Authentication").email(format!("u{i}@example.com")).password("S3cret!pass")).await.map(|_| ())
+            client
+                .users()
+                .create(
+                    &CreateUser::new("Username-Password-Authentication")
+                        .email(format!("u{i}@example.com"))
+                        .password("S3cret!pass"),
+                )
+                .await
+                .map(|_| ())
         } else {
             client.users().get(&id).await.map(|_| ())
         };

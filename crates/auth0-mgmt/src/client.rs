@@ -550,7 +550,12 @@ impl Client {
         let op = request.operation();
         // `T = ()`: the body is ignored (204, 202, `{}`, `{"deleted_at": ..}` alike).
         if let Ok(unit) = (Box::new(()) as Box<dyn std::any::Any>).downcast::<T>() {
-            return Ok(Response { value: *unit, status: raw.status, rate_limit: raw.rate_limit, attempts: raw.attempts });
+            return Ok(Response {
+                value: *unit,
+                status: raw.status,
+                rate_limit: raw.rate_limit,
+                attempts: raw.attempts,
+            });
         }
         let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &raw.body };
         let decode_err = |path: String, message: String| {

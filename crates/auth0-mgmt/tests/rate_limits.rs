@@ -173,7 +173,10 @@ async fn success_responses_expose_the_rate_limit_state() {
 #[tokio::test(start_paused = true)]
 async fn dropping_a_waiting_call_stops_it() {
     let server = common::server().await;
-    Mock::given(method("GET")).respond_with(too_many(&epoch_in(60)).insert_header("retry-after", "60")).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(too_many(&epoch_in(60)).insert_header("retry-after", "60"))
+        .mount(&server)
+        .await;
     let client = common::paused_builder(&server).build().unwrap();
     let (users, id) = (client.users(), uid());
     assert!(tokio::time::timeout(Duration::from_secs(5), users.get(&id)).await.is_err(), "still waiting after 5 s");
