@@ -309,3 +309,18 @@ async fn a_caller_supplied_http_client_is_used_for_token_and_api_calls() {
     let reqs = server.received_requests().await.unwrap();
     assert!(reqs.iter().all(|r| r.headers.get("auth0-client").is_none()), "telemetry opt-out");
 }
+
+#[tokio::test]
+async fn a_static_token_rejected_with_401_is_not_resent() {
+    let server = common::server().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"statusCode":401,"error":"Unauthorized","message":"Invalid token"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = common::client(&server).users().get(&uid()).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+}
