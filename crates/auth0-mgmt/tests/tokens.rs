@@ -164,9 +164,13 @@ async fn a_401_drops_the_token_remints_once_and_retries_once() {
 #[tokio::test]
 async fn a_second_401_is_a_typed_error_after_exactly_one_retry() {
     let server = common::server().await;
+    let minted = std::sync::atomic::AtomicUsize::new(0);
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok", 86400)))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = minted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            ResponseTemplate::new(200).set_body_json(token_body(&format!("tok-{n}"), 86400))
+        })
         .mount(&server)
         .await;
     Mock::given(method("GET"))
