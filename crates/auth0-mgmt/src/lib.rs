@@ -46,9 +46,18 @@ mod request;
 mod retry;
 
 pub mod catalog;
+pub mod clients;
+pub mod connections;
+pub mod grants;
 pub mod ids;
+pub mod logs;
+pub mod organizations;
 pub mod pagination;
 pub mod ratelimit;
+pub mod refresh_tokens;
+pub mod resource_servers;
+pub mod roles;
+pub mod sessions;
 pub mod token;
 pub mod users;
 
@@ -59,7 +68,7 @@ pub use ids::{
     ResourceServerId, RoleId, SessionId, UserId,
 };
 pub use models::{
-    Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber,
+    Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber, Timestamp,
 };
 pub use pagination::{CheckpointStream, ItemStream, Page, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};

@@ -284,6 +284,37 @@ impl StringOrList {
     }
 }
 
+/// A point in time as Auth0 sends it on logs, sessions and refresh tokens: normally an
+/// ISO-8601 string, but the API schema also allows an object. Re-encodes in the form it
+/// arrived in.
+///
+/// ```
+/// use auth0_mgmt::Timestamp;
+/// let t: Timestamp = serde_json::from_str(r#""2023-01-25T19:00:28.395Z""#)?;
+/// assert_eq!(t.as_str(), Some("2023-01-25T19:00:28.395Z"));
+/// let o: Timestamp = serde_json::from_str("{}")?;
+/// assert_eq!(o.as_str(), None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Timestamp {
+    /// An ISO-8601 string (what the API sends in practice).
+    String(String),
+    /// Any other JSON shape, kept verbatim.
+    Other(Value),
+}
+
+impl Timestamp {
+    /// The ISO-8601 string, when it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Timestamp::String(s) => Some(s),
+            Timestamp::Other(_) => None,
+        }
+    }
+}
+
 /// A string that must not show up in logs: IdP tokens, client secrets, passwords.
 ///
 /// It serializes and deserializes as a plain string (so request bodies and

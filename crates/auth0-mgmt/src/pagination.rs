@@ -517,3 +517,11 @@ where
     });
     CheckpointStream::new(op, start, next, fetch)
 }
+
+/// Adds `page`, `per_page` and `include_totals=true` to `req` for fetching a single
+/// offset page (the `.send()` of list builders).
+pub(crate) fn offset_page(req: Request, page: u64, per_page: Option<u64>) -> Request {
+    req.query("page", page)
+        .query_opt("per_page", per_page)
+        .query("include_totals", true)
+}
