@@ -44,9 +44,16 @@ pub fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-/// Like [`client`], without reqwest's per-request timer (for `start_paused` tests).
+/// Like [`client`], for `start_paused` tests: no per-request timeout and no idle-pool
+/// timer, so the paused clock only moves for the code under test (tokio auto-advances
+/// to the next timer whenever the runtime waits on the mock server's socket).
 pub fn paused_client(server: &MockServer) -> Client {
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
     Client::builder()
+        .http_client(http)
         .base_url(server.uri())
         .token("test-token")
         .retry(RetryConfig::disabled())
