@@ -335,14 +335,13 @@ impl fmt::Display for ApiError {
     /// `404 Not Found (inexistent_user): The user does not exist.`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status.as_u16())?;
-        match self
+        if let Some(reason) = self
             .body
             .error
             .as_deref()
             .or(self.status.canonical_reason())
         {
-            Some(reason) => write!(f, " {reason}")?,
-            None => {}
+            write!(f, " {reason}")?;
         }
         if let Some(code) = &self.body.error_code {
             write!(f, " ({code})")?;

@@ -255,6 +255,7 @@ impl<'de> Deserialize<'de> for MetadataPatch {
 
 /// Deserializes `null` as the type's default (for fields that are always lists or
 /// objects in practice but sometimes arrive as `null`).
+#[allow(dead_code)] // kept for models whose lists arrive as `null`
 pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

@@ -248,6 +248,9 @@ pub struct ResumePoint {
 pub(crate) type FetchCheckpoint<T> =
     Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
 
+/// A page being fetched.
+type PageFuture<T> = BoxFuture<'static, Result<Page<T>>>;
+
 /// How the next cursor is found.
 pub(crate) enum NextCursor<T> {
     /// The page's opaque `next` field; no `next` ends the listing.
@@ -280,7 +283,7 @@ pub struct CheckpointStream<T> {
     exhausted: bool,
     done: bool,
     seen: HashSet<String>,
-    pending: Option<(Option<String>, BoxFuture<'static, Result<Page<T>>>)>,
+    pending: Option<(Option<String>, PageFuture<T>)>,
     poll_interval: Option<Duration>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }

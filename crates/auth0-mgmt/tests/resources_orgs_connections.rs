@@ -363,3 +363,46 @@ async fn create_connection_400_keeps_the_auth0_error() {
     assert_eq!(err.error_code(), Some("invalid_body"));
     assert_eq!(err.api().unwrap().message(), body["message"].as_str());
 }
+
+#[tokio::test]
+async fn list_connections_checkpoint_keeps_filters_and_follows_next() {
+    let server = MockServer::start().await;
+    let first = [("strategy", "waad"), ("take", "2")];
+    let second = [("strategy", "waad"), ("take", "2"), ("from", "c1")];
+    expect(
+        &server,
+        "GET",
+        "/api/v2/connections",
+        &first,
+        json(200, json!({"connections": [{"id": "con_1", "strategy": "waad"}, {"id": "con_2", "strategy": "waad"}], "next": "c1"})),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/api/v2/connections",
+        &second,
+        json(
+            200,
+            json!({"connections": [{"id": "con_3", "strategy": "waad"}]}),
+        ),
+    )
+    .await;
+    catch_all(&server).await;
+
+    let all: Vec<_> = futures::TryStreamExt::try_collect(
+        client(&server)
+            .connections()
+            .list()
+            .strategy(Strategy::Waad)
+            .take(2)
+            .checkpoint(),
+    )
+    .await
+    .unwrap();
+    let ids: Vec<_> = all.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["con_1", "con_2", "con_3"]);
+    let reqs = server.received_requests().await.unwrap();
+    assert_request(&reqs[0], "GET", "/api/v2/connections", &first, None);
+    assert_request(&reqs[1], "GET", "/api/v2/connections", &second, None);
+}

@@ -255,3 +255,34 @@ async fn empty_role_lists_are_refused_before_sending() {
     assert!(users.remove_roles(&user, []).await.is_err());
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn find_users_by_email_returns_a_bare_array() {
+    let server = MockServer::start().await;
+    let users = recorded("users.list", 200)["users"].clone();
+    let q = [("email", "chuck@example.com")];
+    expect(
+        &server,
+        "GET",
+        "/api/v2/users-by-email",
+        &q,
+        json(200, users.clone()),
+    )
+    .await;
+    catch_all(&server).await;
+
+    let found = client(&server)
+        .users()
+        .list_by_email("chuck@example.com")
+        .await
+        .unwrap();
+    assert_request(
+        &only_request(&server).await,
+        "GET",
+        "/api/v2/users-by-email",
+        &q,
+        None,
+    );
+    assert_eq!(found.len(), users.as_array().unwrap().len());
+    assert_eq!(found[0].user_id, users[0]["user_id"].as_str().unwrap());
+}

@@ -267,15 +267,18 @@ impl TailLogs {
     pub fn stream(self) -> LogTail {
         let client = self.client.clone();
         let state = match self.start {
-            Start::After(id) => TailState::Running(start_stream(
+            Start::After(id) => TailState::Running(Box::new(start_stream(
                 client,
                 self.take,
                 self.interval,
                 Some(id.into_inner()),
-            )),
-            Start::Oldest => {
-                TailState::Running(start_stream(client, self.take, self.interval, None))
-            }
+            ))),
+            Start::Oldest => TailState::Running(Box::new(start_stream(
+                client,
+                self.take,
+                self.interval,
+                None,
+            ))),
             Start::Now => TailState::Starting(Box::pin(async move {
                 Ok(newest(&client).await?.map(|l| l.log_id.into_inner()))
             })),
@@ -318,7 +321,7 @@ fn start_stream(
 enum TailState {
     /// Looking up the newest event ("from now").
     Starting(BoxFuture<'static, Result<Option<String>>>),
-    Running(CheckpointStream<Log>),
+    Running(Box<CheckpointStream<Log>>),
     Failed,
 }
 
@@ -376,19 +379,19 @@ impl Stream for LogTail {
                 TailState::Starting(fut) => match fut.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Ok(anchor)) => {
-                        this.state = TailState::Running(start_stream(
+                        this.state = TailState::Running(Box::new(start_stream(
                             this.client.clone(),
                             this.take,
                             this.interval,
                             anchor,
-                        ));
+                        )));
                     }
                     Poll::Ready(Err(e)) => {
                         this.state = TailState::Failed;
                         return Poll::Ready(Some(Err(e)));
                     }
                 },
-                TailState::Running(s) => return Pin::new(s).poll_next(cx),
+                TailState::Running(s) => return Pin::new(s.as_mut()).poll_next(cx),
                 TailState::Failed => return Poll::Ready(None),
             }
         }
