@@ -34,6 +34,24 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Resources
+//!
+//! One handler per resource, each reached from the [`Client`]; every method names its
+//! operation id and scopes, and the full table is in [`catalog`].
+//!
+//! | Handler | Module | Operations |
+//! |---|---|---|
+//! | [`Client::users`] | [`users`], [`roles`] | list/search, get, create, update, delete, by email; a user's roles: list, assign, remove |
+//! | [`Client::roles`] | [`roles`] | list, get, create |
+//! | [`Client::clients`] | [`clients`] | list (offset and checkpoint), get, create, update, delete |
+//! | [`Client::connections`] | [`connections`] | list (offset and checkpoint), get, create |
+//! | [`Client::organizations`] | [`organizations`] | list (offset and checkpoint), get, create, add members, list members |
+//! | [`Client::logs`] | [`logs`] | search, get, and a resumable [tail](logs::TailLogs) |
+//! | [`Client::grants`] | [`grants`] | list, delete |
+//! | [`Client::resource_servers`] | [`resource_servers`] | list, get (by id or identifier), create |
+//! | [`Client::refresh_tokens`] | [`refresh_tokens`] | get, update, delete, list a user's, revoke in bulk |
+//! | [`Client::sessions`] | [`sessions`] | get, update |
+//!
 //! Where a request goes, in one file: [`client`](crate::Client::execute) (source:
 //! `src/client.rs`).
 //!

@@ -1,7 +1,7 @@
 //! Pages and lazy streams over both of Auth0's paging modes.
 //!
 //! * **Offset** (`page`, `per_page`, `include_totals`): a [`Page`] carries `start`,
-//!   `limit` and `total`; [`offset_stream`] walks pages lazily, stops on a short page
+//!   `limit` and `total`; an offset stream walks pages lazily, stops on a short page
 //!   or the total, and ends with [`Error::PagingLimit`] instead of running into Auth0's
 //!   1000-result refusal (`400 invalid_paging`) or silently truncating.
 //! * **Checkpoint** (`from`, `take`): a [`CheckpointStream`] follows the opaque `next`

@@ -1,7 +1,7 @@
 //! Applications (Auth0 *clients*, reference §8): list, get, create, update, delete.
 //!
 //! The model is called [`Application`] so it does not clash with the HTTP
-//! [`Client`](crate::Client); the handler keeps Auth0's name, [`Client::clients`].
+//! [`Client`]; the handler keeps Auth0's name, [`Client::clients`].
 //!
 //! ```no_run
 //! # async fn run(client: auth0_mgmt::Client) -> auth0_mgmt::Result<()> {
