@@ -104,6 +104,16 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// The request breaks a limit the API documents (e.g. more than 100 ids in one
+    /// revocation, an empty role list), so it was refused before anything was sent.
+    #[error("{operation}: {reason}; nothing was sent")]
+    InvalidRequest {
+        /// The operation id.
+        operation: &'static str,
+        /// What is wrong with the request.
+        reason: String,
+    },
+
     /// A paginated stream saw the same cursor twice and stopped instead of looping.
     #[error("{operation}: the server repeated a pagination cursor; stopping to avoid an endless loop")]
     RepeatedCursor {

@@ -34,6 +34,24 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Resources
+//!
+//! One handler per resource, each reached from the [`Client`]; every method names its
+//! operation id and scopes, and the full table is in [`catalog`].
+//!
+//! | Handler | Module | Operations |
+//! |---|---|---|
+//! | [`Client::users`] | [`users`], [`roles`] | list/search, get, create, update, delete, by email; a user's roles: list, assign, remove |
+//! | [`Client::roles`] | [`roles`] | list, get, create |
+//! | [`Client::clients`] | [`clients`] | list (offset and checkpoint), get, create, update, delete |
+//! | [`Client::connections`] | [`connections`] | list (offset and checkpoint), get, create |
+//! | [`Client::organizations`] | [`organizations`] | list (offset and checkpoint), get, create, add members, list members |
+//! | [`Client::logs`] | [`logs`] | search, get, and a resumable [tail](logs::TailLogs) |
+//! | [`Client::grants`] | [`grants`] | list, delete |
+//! | [`Client::resource_servers`] | [`resource_servers`] | list, get (by id or identifier), create |
+//! | [`Client::refresh_tokens`] | [`refresh_tokens`] | get, update, delete, list a user's, revoke in bulk |
+//! | [`Client::sessions`] | [`sessions`] | get, update |
+//!
 //! Where a request goes, in one file: [`client`](crate::Client::execute) (source:
 //! `src/client.rs`).
 //!
@@ -46,9 +64,18 @@ mod request;
 mod retry;
 
 pub mod catalog;
+pub mod clients;
+pub mod connections;
+pub mod grants;
 pub mod ids;
+pub mod logs;
+pub mod organizations;
 pub mod pagination;
 pub mod ratelimit;
+pub mod refresh_tokens;
+pub mod resource_servers;
+pub mod roles;
+pub mod sessions;
 pub mod token;
 pub mod users;
 
@@ -58,7 +85,7 @@ pub use ids::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber};
+pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber, Timestamp};
 pub use pagination::{CheckpointStream, ItemStream, Page, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
 pub use request::{Interceptor, Outcome, PathId, Request};

@@ -249,7 +249,7 @@ impl<'de> Deserialize<'de> for MetadataPatch {
 
 /// Deserializes `null` as the type's default (for fields that are always lists or
 /// objects in practice but sometimes arrive as `null`).
-#[allow(dead_code)] // used by the resource modules
+#[allow(dead_code)] // kept for models whose lists arrive as `null`
 pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
@@ -275,6 +275,37 @@ impl StringOrList {
         match self {
             StringOrList::String(s) => s.split_whitespace().collect(),
             StringOrList::List(l) => l.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// A point in time as Auth0 sends it on logs, sessions and refresh tokens: normally an
+/// ISO-8601 string, but the API schema also allows an object. Re-encodes in the form it
+/// arrived in.
+///
+/// ```
+/// use auth0_mgmt::Timestamp;
+/// let t: Timestamp = serde_json::from_str(r#""2023-01-25T19:00:28.395Z""#)?;
+/// assert_eq!(t.as_str(), Some("2023-01-25T19:00:28.395Z"));
+/// let o: Timestamp = serde_json::from_str("{}")?;
+/// assert_eq!(o.as_str(), None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Timestamp {
+    /// An ISO-8601 string (what the API sends in practice).
+    String(String),
+    /// Any other JSON shape, kept verbatim.
+    Other(Value),
+}
+
+impl Timestamp {
+    /// The ISO-8601 string, when it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Timestamp::String(s) => Some(s),
+            Timestamp::Other(_) => None,
         }
     }
 }

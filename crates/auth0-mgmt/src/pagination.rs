@@ -217,7 +217,6 @@ type PageFuture<T> = BoxFuture<'static, Result<Page<T>>>;
 pub(crate) type FetchCheckpoint<T> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
 
 /// How the next cursor is found.
-#[allow(dead_code)] // used by the resource modules
 pub(crate) enum NextCursor<T> {
     /// The page's opaque `next` field; no `next` ends the listing.
     Opaque,
@@ -281,7 +280,6 @@ impl<T> CheckpointStream<T> {
     }
 }
 
-#[allow(dead_code)] // used by the resource modules
 impl<T: Send + 'static> CheckpointStream<T> {
     pub(crate) fn new(
         op: &'static str,
@@ -451,7 +449,6 @@ where
 }
 
 /// Streams a checkpoint listing of `base` through the client's one request path.
-#[allow(dead_code)] // used by the resource modules
 pub(crate) fn checkpoint_pages<T>(
     client: Client,
     base: Request,
@@ -472,6 +469,12 @@ where
         Box::pin(async move { client.execute::<Page<T>>(req).await })
     });
     CheckpointStream::new(op, start, next, fetch)
+}
+
+/// Adds `page`, `per_page` and `include_totals=true` to `req` for fetching a single
+/// offset page (the `.send()` of list builders).
+pub(crate) fn offset_page(req: Request, page: u64, per_page: Option<u64>) -> Request {
+    req.query("page", page).query_opt("per_page", per_page).query("include_totals", true)
 }
 
 #[cfg(test)]

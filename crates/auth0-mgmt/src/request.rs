@@ -170,6 +170,15 @@ impl fmt::Debug for Request {
     }
 }
 
+/// Refuses an empty list locally for operations whose body needs at least one item
+/// (the API answers 400 otherwise).
+pub(crate) fn non_empty<T>(op: &'static Operation, what: &str, items: Vec<T>) -> Result<Vec<T>> {
+    if items.is_empty() {
+        return Err(Error::InvalidRequest { operation: op.id, reason: format!("at least one {what} is required") });
+    }
+    Ok(items)
+}
+
 /// How a call ended, as reported to [`Interceptor::after`].
 #[derive(Debug)]
 #[non_exhaustive]

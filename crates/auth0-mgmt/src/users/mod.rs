@@ -29,7 +29,7 @@ use crate::request::Request;
 /// The users endpoints. Get one with [`Client::users`].
 #[derive(Clone, Debug)]
 pub struct Users {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Client {

@@ -1,0 +1,226 @@
+//! Applications (Auth0 *clients*, reference §8): list, get, create, update, delete.
+//!
+//! The model is called [`Application`] so it does not clash with the HTTP
+//! [`Client`]; the handler keeps Auth0's name, [`Client::clients`].
+//!
+//! ```no_run
+//! # async fn run(client: auth0_mgmt::Client) -> auth0_mgmt::Result<()> {
+//! use auth0_mgmt::clients::{AppType, CreateApplication, UpdateApplication};
+//! use futures::TryStreamExt;
+//!
+//! let app = client
+//!     .clients()
+//!     .create(&CreateApplication::new("billing-worker").app_type(AppType::NonInteractive))
+//!     .await?;
+//! let secret = app.client_secret.as_ref().map(|s| s.expose().to_owned()); // store it safely
+//! let changes = UpdateApplication { description: Some("Nightly billing".into()), ..Default::default() };
+//! client.clients().update(&app.client_id, &changes).await?;
+//!
+//! let mut apps = client.clients().list().app_type(AppType::Spa).checkpoint();
+//! while let Some(app) = apps.try_next().await? {
+//!     println!("{} {:?}", app.client_id, app.name);
+//! }
+//! client.clients().delete(&app.client_id).await?;
+//! # let _ = secret;
+//! # Ok(()) }
+//! ```
+
+mod models;
+
+pub use models::{
+    AppType, Application, CreateApplication, JwtConfiguration, RefreshTokenConfig, TokenEndpointAuthMethod,
+    UpdateApplication,
+};
+
+use crate::catalog;
+use crate::client::Client;
+use crate::error::Result;
+use crate::ids::ClientId;
+use crate::models::Fields;
+use crate::pagination::{
+    CheckpointStream, ItemStream, NextCursor, Page, ResumePoint, checkpoint_pages, offset_page, offset_pages,
+};
+use crate::request::Request;
+
+/// The applications endpoints. Get one with [`Client::clients`].
+#[derive(Clone, Debug)]
+pub struct Clients {
+    client: Client,
+}
+
+impl Client {
+    /// The applications (clients) endpoints.
+    pub fn clients(&self) -> Clients {
+        Clients { client: self.clone() }
+    }
+}
+
+impl Clients {
+    /// Lists applications (`clients.list`, `GET /api/v2/clients`, scope `read:clients`).
+    /// Finish with `.send()` / `.stream()` (offset) or `.checkpoint()` / `.resume()` /
+    /// `.send_checkpoint()` (checkpoint, `from`/`take`).
+    pub fn list(&self) -> ListClients {
+        ListClients {
+            client: self.client.clone(),
+            fields: None,
+            app_types: Vec::new(),
+            is_first_party: None,
+            is_global: None,
+            q: None,
+            page: 0,
+            per_page: None,
+            take: None,
+        }
+    }
+
+    /// Gets an application (`clients.get`, `GET /api/v2/clients/{id}`, scope
+    /// `read:clients`; the secret needs `read:client_keys`).
+    pub async fn get(&self, id: &ClientId) -> Result<Application> {
+        self.client.execute(Request::new(&catalog::CLIENTS_GET).id(id)).await
+    }
+
+    /// Gets an application, or `None` when it does not exist.
+    pub async fn get_opt(&self, id: &ClientId) -> Result<Option<Application>> {
+        match self.get(id).await {
+            Ok(a) => Ok(Some(a)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Gets an application with only some fields (`client_id` is always returned).
+    pub async fn get_fields(&self, id: &ClientId, fields: &Fields) -> Result<Application> {
+        let req = fields.apply(Request::new(&catalog::CLIENTS_GET).id(id), "client_id");
+        self.client.execute(req).await
+    }
+
+    /// Creates an application (`clients.create`, `POST /api/v2/clients`, 201, scope
+    /// `create:clients`). The response carries the generated `client_secret` for
+    /// confidential applications.
+    pub async fn create(&self, app: &CreateApplication) -> Result<Application> {
+        self.client.execute(Request::new(&catalog::CLIENTS_CREATE).json(app)?).await
+    }
+
+    /// Updates an application (`clients.update`, `PATCH /api/v2/clients/{id}`, scope
+    /// `update:clients`; a new secret needs `update:client_keys`).
+    pub async fn update(&self, id: &ClientId, changes: &UpdateApplication) -> Result<Application> {
+        self.client.execute(Request::new(&catalog::CLIENTS_UPDATE).id(id).json(changes)?).await
+    }
+
+    /// Deletes an application (`clients.delete`, `DELETE /api/v2/clients/{id}`, 204 —
+    /// also when it is already gone; scope `delete:clients`).
+    pub async fn delete(&self, id: &ClientId) -> Result<()> {
+        self.client.execute::<serde::de::IgnoredAny>(Request::new(&catalog::CLIENTS_DELETE).id(id)).await.map(drop)
+    }
+}
+
+/// `GET /api/v2/clients` with its options. Made by [`Clients::list`].
+#[derive(Debug, Clone)]
+#[must_use = "finish with .send(), .stream(), .checkpoint() or .resume()"]
+pub struct ListClients {
+    client: Client,
+    fields: Option<Fields>,
+    app_types: Vec<AppType>,
+    is_first_party: Option<bool>,
+    is_global: Option<bool>,
+    q: Option<String>,
+    page: u64,
+    per_page: Option<u64>,
+    take: Option<u64>,
+}
+
+impl ListClients {
+    /// Fields to return (`client_id` is always returned).
+    pub fn fields(mut self, fields: Fields) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
+    /// Only applications of this kind; repeat for several (sent as one comma list).
+    pub fn app_type(mut self, app_type: AppType) -> Self {
+        self.app_types.push(app_type);
+        self
+    }
+
+    /// Only first-party (`true`) or third-party (`false`) applications.
+    pub fn is_first_party(mut self, first_party: bool) -> Self {
+        self.is_first_party = Some(first_party);
+        self
+    }
+
+    /// Only the global client (`true`) or only the others (`false`).
+    pub fn is_global(mut self, global: bool) -> Self {
+        self.is_global = Some(global);
+        self
+    }
+
+    /// Client-grant filter, `client_grant.organization_id:{org_id}` or
+    /// `client_grant.allow_any_organization:true`. The server accepts it only in
+    /// checkpoint mode and not together with other filters.
+    pub fn q(mut self, q: impl Into<String>) -> Self {
+        self.q = Some(q.into());
+        self
+    }
+
+    /// Zero-based page index (offset mode).
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Offset page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = Some(per_page.clamp(1, 100));
+        self
+    }
+
+    /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
+    pub fn take(mut self, take: u64) -> Self {
+        self.take = Some(take.clamp(1, 100));
+        self
+    }
+
+    fn request(&self) -> Request {
+        let app_type = (!self.app_types.is_empty())
+            .then(|| self.app_types.iter().map(AppType::as_str).collect::<Vec<_>>().join(","));
+        let mut req = Request::new(&catalog::CLIENTS_LIST)
+            .query_opt("app_type", app_type)
+            .query_opt("is_first_party", self.is_first_party)
+            .query_opt("is_global", self.is_global)
+            .query_opt("q", self.q.clone());
+        if let Some(f) = &self.fields {
+            req = f.apply(req, "client_id");
+        }
+        req
+    }
+
+    /// Fetches one offset page, with totals.
+    pub async fn send(self) -> Result<Page<Application>> {
+        let req = offset_page(self.request(), self.page, self.per_page);
+        self.client.execute(req).await
+    }
+
+    /// Streams every application with offset paging.
+    pub fn stream(self) -> ItemStream<Application> {
+        let req = self.request();
+        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
+    }
+
+    /// Fetches one checkpoint page (`take`, and `from` when given); its `next` is the
+    /// cursor of the following page (valid for 24 hours).
+    pub async fn send_checkpoint(self, from: Option<String>) -> Result<Page<Application>> {
+        let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
+        self.client.execute(req).await
+    }
+
+    /// Streams every application with checkpoint paging (no result cap).
+    pub fn checkpoint(self) -> CheckpointStream<Application> {
+        self.resume(ResumePoint::default())
+    }
+
+    /// Continues a checkpoint stream from a saved [`ResumePoint`].
+    pub fn resume(self, point: ResumePoint) -> CheckpointStream<Application> {
+        let req = self.request();
+        checkpoint_pages(self.client, req, self.take.unwrap_or(100), point, NextCursor::Opaque)
+    }
+}
