@@ -3,10 +3,10 @@
 //! Run with `cargo bench -p auth0-mgmt-policy --bench decide`.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use auth0_mgmt::{catalog, Request, RoleId, UserId};
-use auth0_mgmt_policy::{AuditSink, MemorySink, Policy};
+use auth0_mgmt_policy::{AuditRecord, AuditSink, MemorySink, Policy};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const POLICY: &str = r#"
@@ -35,8 +35,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("decide + audit record users.assign_roles", |b| {
         b.iter(|| {
             let d = policy.decide("provisioner", black_box(&assign));
-            let denial = auth0_mgmt::Denial::dry_run("users.assign_roles");
-            let rec = auth0_mgmt_policy::audit::record_for_bench(&policy, "provisioner", &assign, d, &denial);
+            let denial = d.denial().unwrap_or_else(|| auth0_mgmt::Denial::dry_run("users.assign_roles"));
+            let outcome = auth0_mgmt::Outcome::Denied(&denial);
+            let rec = AuditRecord::new(&policy, "provisioner", &assign, &outcome, SystemTime::now());
             sink.write(&rec).unwrap();
             if sink.records().len() > 10_000 {
                 sink.take();

@@ -17,7 +17,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::names::Mode;
-use crate::targets::{Target, TargetKind, Targets};
+use crate::policy::Policy;
+use crate::targets::{Target, TargetKind};
 
 /// The longest sanitized string kept in a record (longer ones are cut with `…`).
 pub const MAX_FIELD_CHARS: usize = 300;
@@ -140,18 +141,14 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// Builds the record of one call from what the interceptor saw. `secrets` are
-    /// values from the request body (passwords, client secrets) that must not appear
-    /// even inside a server's error message.
-    pub(crate) fn build(
-        agent: &str,
-        mode: Mode,
-        policy_version: &str,
-        request: &Request,
-        targets: Targets,
-        outcome: &Outcome<'_>,
-        now: SystemTime,
-    ) -> AuditRecord {
+    /// The record of one call of `agent` under `policy`, from the request and how it
+    /// ended (what an [`Interceptor::after`](auth0_mgmt::Interceptor::after) sees).
+    /// Targets are derived from the request the same way [`Policy::decide`] does.
+    pub fn new(policy: &Policy, agent: &str, request: &Request, outcome: &Outcome<'_>, time: SystemTime) -> AuditRecord {
+        let mode = policy.agent(agent).map_or(Mode::Enforce, |a| a.mode());
+        let (targets, _) = crate::targets::extract(request);
+        let policy_version = policy.version().as_str();
+        let now = time;
         let op = request.operation();
         let secrets = secret_values(request.body());
         let scrub = |s: &str| {

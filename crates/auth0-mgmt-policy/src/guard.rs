@@ -10,10 +10,9 @@ use serde_json::Value;
 
 use crate::audit::{AuditRecord, AuditSink};
 use crate::decision::{DenyCode, Verdict};
-use crate::names::{Action, Mode};
+use crate::names::Action;
 use crate::policy::Policy;
 use crate::redact;
-use crate::targets;
 
 /// The interceptor that enforces a [`Policy`] for one agent and audits every call.
 ///
@@ -55,10 +54,6 @@ impl Guard {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
-
-    fn mode(&self) -> Mode {
-        self.policy.agent(&self.agent).map_or(Mode::Enforce, |a| a.mode())
-    }
 }
 
 impl Interceptor for Guard {
@@ -98,16 +93,7 @@ impl Interceptor for Guard {
     }
 
     fn after(&self, request: &Request, outcome: &Outcome<'_>) {
-        let (targets, _) = targets::extract(request);
-        let record = AuditRecord::build(
-            &self.agent,
-            self.mode(),
-            self.policy.version().as_str(),
-            request,
-            targets,
-            outcome,
-            SystemTime::now(),
-        );
+        let record = AuditRecord::new(&self.policy, &self.agent, request, outcome, SystemTime::now());
         if let Err(e) = self.sink.write(&record) {
             tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
         }
