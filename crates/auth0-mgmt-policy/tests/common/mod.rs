@@ -29,10 +29,10 @@ pub async fn server() -> MockServer {
     MockServer::builder().start().await
 }
 
-/// Answers every request with 200 `{}` (lowest priority).
+/// Answers every request with 200 `{"user_id":"auth0|u1"}` (lowest priority; decodes as a user too).
 pub async fn ok_everything(server: &MockServer) {
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"user_id": "auth0|u1"})))
         .with_priority(u8::MAX)
         .mount(server)
         .await;
