@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
-use auth0_mgmt::{catalog, Request, RoleId, UserId};
+use auth0_mgmt::{Request, RoleId, UserId, catalog};
 use auth0_mgmt_policy::{AuditRecord, AuditSink, MemorySink, Policy};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -26,7 +26,8 @@ fn bench(c: &mut Criterion) {
     let user: UserId = "auth0|123".parse().unwrap();
     let get = Request::new(&catalog::USERS_GET).id(&user);
     let roles: Vec<RoleId> = ["rol_a", "rol_b"].iter().map(|r| r.parse().unwrap()).collect();
-    let assign = Request::new(&catalog::USERS_ASSIGN_ROLES).id(&user).json(&serde_json::json!({ "roles": roles })).unwrap();
+    let assign =
+        Request::new(&catalog::USERS_ASSIGN_ROLES).id(&user).json(&serde_json::json!({ "roles": roles })).unwrap();
     c.bench_function("decide users.get", |b| b.iter(|| black_box(policy.decide("provisioner", black_box(&get)))));
     c.bench_function("decide users.assign_roles", |b| {
         b.iter(|| black_box(policy.decide("provisioner", black_box(&assign))))

@@ -144,7 +144,13 @@ impl AuditRecord {
     /// The record of one call of `agent` under `policy`, from the request and how it
     /// ended (what an [`Interceptor::after`](auth0_mgmt::Interceptor::after) sees).
     /// Targets are derived from the request the same way [`Policy::decide`] does.
-    pub fn new(policy: &Policy, agent: &str, request: &Request, outcome: &Outcome<'_>, time: SystemTime) -> AuditRecord {
+    pub fn new(
+        policy: &Policy,
+        agent: &str,
+        request: &Request,
+        outcome: &Outcome<'_>,
+        time: SystemTime,
+    ) -> AuditRecord {
         let mode = policy.agent(agent).map_or(Mode::Enforce, |a| a.mode());
         let (targets, _) = crate::targets::extract(request);
         let policy_version = policy.version().as_str();
@@ -188,7 +194,8 @@ impl AuditRecord {
             _ => (AuditDecision::Allowed, "allowed".to_owned(), None, AuditOutcome::default()),
         };
         let fields: Vec<String> = targets.fields.iter().map(|f| sanitize(f)).collect();
-        let targets: Vec<Target> = targets.ids.into_iter().map(|t| Target { kind: t.kind, id: sanitize(&t.id) }).collect();
+        let targets: Vec<Target> =
+            targets.ids.into_iter().map(|t| Target { kind: t.kind, id: sanitize(&t.id) }).collect();
         let mut record = AuditRecord {
             time: rfc3339(now),
             agent: sanitize(agent),
@@ -218,10 +225,9 @@ impl AuditRecord {
         };
         let agent = &self.agent;
         match self.decision {
-            AuditDecision::Denied => format!(
-                "{agent} tried to {inf} — denied: {}",
-                self.reason.as_deref().unwrap_or(self.code.as_str())
-            ),
+            AuditDecision::Denied => {
+                format!("{agent} tried to {inf} — denied: {}", self.reason.as_deref().unwrap_or(self.code.as_str()))
+            }
             AuditDecision::DryRun => format!("{agent} would {inf} — allowed, not executed: dry run"),
             AuditDecision::Allowed => {
                 let o = &self.outcome;

@@ -62,7 +62,9 @@ impl Interceptor for Guard {
         match decision.verdict {
             Verdict::Allow => {}
             Verdict::DryRun | Verdict::Deny { .. } => {
-                return Err(decision.denial().unwrap_or_else(|| Denial::new(request.operation().id, "denied", "denied")));
+                return Err(decision
+                    .denial()
+                    .unwrap_or_else(|| Denial::new(request.operation().id, "denied", "denied")));
             }
         }
         // Fail closed: a write is only sent when its record can be written.
@@ -134,7 +136,12 @@ pub struct GuardedClient {
 
 impl GuardedClient {
     /// Wraps `client` for `agent`. The handle holds a guarded clone of `client`.
-    pub fn new(client: &Client, policy: Arc<Policy>, agent: impl Into<String>, sink: Arc<dyn AuditSink>) -> GuardedClient {
+    pub fn new(
+        client: &Client,
+        policy: Arc<Policy>,
+        agent: impl Into<String>,
+        sink: Arc<dyn AuditSink>,
+    ) -> GuardedClient {
         let guard = Arc::new(Guard::new(policy, agent, sink));
         GuardedClient { client: client.with_interceptor(guard.clone()), guard }
     }

@@ -45,11 +45,11 @@
 //!
 //! ```
 //! # let text = r#"
-//! # The file format version. Required; this crate reads version 1.
+//! ## The file format version. Required; this crate reads version 1.
 //! schema_version = 1
 //!
-//! # Tenant-wide: no agent may change these, whatever it was granted. Matching is
-//! # case-insensitive and sees through percent-encoding.
+//! ## Tenant-wide: no agent may change these, whatever it was granted. Matching is
+//! ## case-insensitive and sees through percent-encoding.
 //! [guardrails]
 //! protected_clients       = ["GATEWAY_CLIENT_ID"]        # the gateway's own application
 //! protected_users         = ["auth0|break-glass-1"]      # break-glass accounts
@@ -61,9 +61,9 @@
 //! [agents.support-bot]
 //! description = "Answers support tickets"                # optional, free text
 //! mode = "enforce"                                       # or "dry_run"; default "enforce"
-//! # One level per resource: off (the default for a resource not named), read or full.
+//! ## One level per resource: off (the default for a resource not named), read or full.
 //! resources = { users = "full", roles = "read", logs = "read", organizations = "read" }
-//! # Dangerous actions, one by one. `full` never implies any of them.
+//! ## Dangerous actions, one by one. `full` never implies any of them.
 //! actions = ["update_app_metadata"]
 //!
 //! [agents.provisioner]
@@ -71,7 +71,7 @@
 //! resources = { users = "full", roles = "full", organizations = "full", clients = "read" }
 //! actions = ["assign_roles", "add_organization_members"]
 //!
-//! # Allow-lists: the ids a dangerous write may use. Absent means none; ["*"] means any.
+//! ## Allow-lists: the ids a dangerous write may use. Absent means none; ["*"] means any.
 //! [agents.provisioner.allow]
 //! roles         = ["rol_Support", "rol_Viewer"]          # users.assign_roles / remove_roles
 //! organizations = ["org_Acme"]                           # organizations.add_members

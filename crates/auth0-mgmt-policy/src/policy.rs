@@ -383,7 +383,10 @@ impl Policy {
             for item in list {
                 v(item.get_ref()).map_err(|e| err(item.span(), format!("{what}: {e}")))?;
                 if !out.insert(item.get_ref().to_ascii_lowercase()) {
-                    return Err(err(item.span(), format!("{what}: `{}` is listed twice", item.get_ref().escape_debug())));
+                    return Err(err(
+                        item.span(),
+                        format!("{what}: `{}` is listed twice", item.get_ref().escape_debug()),
+                    ));
                 }
             }
             Ok(out)
@@ -464,8 +467,8 @@ impl Policy {
     /// Reads and validates a policy file. Errors name the file and the line.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| PolicyError::Io { path: path.to_owned(), message: e.to_string() })?;
+        let bytes =
+            std::fs::read(path).map_err(|e| PolicyError::Io { path: path.to_owned(), message: e.to_string() })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             PolicyError::at(&text, e.utf8_error().valid_up_to(), "the file is not valid UTF-8").with_path(path)

@@ -26,7 +26,10 @@ fn walk(v: &mut Value, allow: bool, protected: &BTreeSet<String>, depth: usize) 
     match v {
         Value::Object(map) => {
             let is_protected = !protected.is_empty()
-                && map.get("client_id").and_then(Value::as_str).is_some_and(|c| protected.contains(&c.to_ascii_lowercase()));
+                && map
+                    .get("client_id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| protected.contains(&c.to_ascii_lowercase()));
             if !allow || is_protected {
                 for k in SECRET_KEYS {
                     map.remove(*k);

@@ -162,9 +162,10 @@ fn body_fields(op_id: &str) -> &'static [Field] {
         "users.assign_roles" | "users.remove_roles" => &[Field::List("roles", TargetKind::Role)],
         "organizations.add_members" => &[Field::List("members", TargetKind::User)],
         "users.create" => &[Field::Required("connection", TargetKind::ConnectionName)],
-        "users.update" => {
-            &[Field::Optional("connection", TargetKind::ConnectionName), Field::Optional("client_id", TargetKind::Client)]
-        }
+        "users.update" => &[
+            Field::Optional("connection", TargetKind::ConnectionName),
+            Field::Optional("client_id", TargetKind::Client),
+        ],
         "connections.create" => &[Field::Required("name", TargetKind::ConnectionName)],
         "resource_servers.create" => &[Field::Required("identifier", TargetKind::Api)],
         // `{"ids":[..]}`, `{"user_id"}`, `{"user_id","client_id"}`, `{"user_id","client_id","audience"}`.
@@ -339,7 +340,8 @@ mod tests {
         assert_eq!(t.of(TargetKind::Role).collect::<Vec<_>>(), ["rol_a", "rol_b"]);
         assert_eq!(t.of(TargetKind::User).collect::<Vec<_>>(), ["auth0|1"]);
 
-        for bad in [json!({"roles": ["rol_a", ".."]}), json!({"roles": []}), json!({"roles": [1]}), json!({}), json!([])]
+        for bad in
+            [json!({"roles": ["rol_a", ".."]}), json!({"roles": []}), json!({"roles": [1]}), json!({}), json!([])]
         {
             let req = Request::new(&catalog::USERS_ASSIGN_ROLES).id(&id).json_value(bad.clone());
             assert!(extract(&req).1.is_some(), "{bad}");

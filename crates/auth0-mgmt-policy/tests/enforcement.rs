@@ -69,7 +69,9 @@ async fn guardrail_beats_grant() {
         assert_eq!(e.denial().unwrap().code, "protected_target", "{sneaky}");
     }
     let r = admin
-        .execute::<Value>(Request::new(&catalog::CLIENTS_DELETE).id(&"gateway".parse::<auth0_mgmt::ClientId>().unwrap()))
+        .execute::<Value>(
+            Request::new(&catalog::CLIENTS_DELETE).id(&"gateway".parse::<auth0_mgmt::ClientId>().unwrap()),
+        )
         .await;
     assert_eq!(common::code(&r), "protected_target");
     // Reading a protected user is not changing it.
@@ -79,7 +81,9 @@ async fn guardrail_beats_grant() {
     let s = sink.sentences();
     assert_eq!(s.len(), 7);
     assert!(
-        s[1].starts_with("admin-bot tried to delete user auth0|break-glass — denied: user auth0|break-glass is protected"),
+        s[1].starts_with(
+            "admin-bot tried to delete user auth0|break-glass — denied: user auth0|break-glass is protected"
+        ),
         "{}",
         s[1]
     );
@@ -121,9 +125,11 @@ async fn scopes_are_re_read_after_a_token_refresh() {
     // call refreshes; the second token lost `create:role_members`.
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 60, "scope": all}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 60, "scope": all}),
+            ),
+        )
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -224,9 +230,13 @@ async fn assignable_roles_mixed_batch_is_denied_whole() {
     assert_eq!(common::api_requests(&server).await.len(), 1);
     let records = sink.records();
     assert_eq!(records[0].targets.len(), 5);
-    assert_eq!(records[1].message.split(" — ").next().unwrap(), "provisioner assigned roles rol_support, rol_viewer to user auth0|u1");
+    assert_eq!(
+        records[1].message.split(" — ").next().unwrap(),
+        "provisioner assigned roles rol_support, rol_viewer to user auth0|u1"
+    );
     // users.create is allow-listed by connection name.
-    let create = |conn: &str| Request::new(&catalog::USERS_CREATE).json_value(json!({"connection": conn, "email": "a@b.c"}));
+    let create =
+        |conn: &str| Request::new(&catalog::USERS_CREATE).json_value(json!({"connection": conn, "email": "a@b.c"}));
     assert_eq!(common::code(&prov.execute::<Value>(create("google-oauth2")).await), "not_allow_listed");
     prov.execute::<Value>(create("db")).await.unwrap();
 }
@@ -242,9 +252,13 @@ async fn user_update_fields_need_their_action() {
     let update = |body: Value| Request::new(&catalog::USERS_UPDATE).id(&uid("auth0|u1")).json_value(body);
 
     // Innocent fields need no action.
-    support.execute::<Value>(update(json!({"name": "Ada", "user_metadata": {"theme": "dark"}, "blocked": true}))).await.unwrap();
+    support
+        .execute::<Value>(update(json!({"name": "Ada", "user_metadata": {"theme": "dark"}, "blocked": true})))
+        .await
+        .unwrap();
     // The typed handler takes the same path.
-    let changes = auth0_mgmt::users::UpdateUser { nickname: auth0_mgmt::Patch::Set("ada".into()), ..Default::default() };
+    let changes =
+        auth0_mgmt::users::UpdateUser { nickname: auth0_mgmt::Patch::Set("ada".into()), ..Default::default() };
     support.users().update(&uid("auth0|u1"), &changes).await.unwrap();
 
     for (body, action) in [
@@ -267,7 +281,10 @@ async fn user_update_fields_need_their_action() {
     );
     admin.execute::<Value>(update(json!({"password": "hunter2-hunter2"}))).await.unwrap();
     admin.execute::<Value>(update(json!({"email": "new@example.com", "verify_email": true}))).await.unwrap();
-    assert_eq!(common::code(&admin.execute::<Value>(update(json!({"app_metadata": {"a": 1}}))).await), "action_not_granted");
+    assert_eq!(
+        common::code(&admin.execute::<Value>(update(json!({"app_metadata": {"a": 1}}))).await),
+        "action_not_granted"
+    );
     assert_eq!(common::api_requests(&server).await.len(), sent + 3);
 }
 
@@ -283,7 +300,11 @@ async fn dry_run_sends_no_write() {
     let e = dry.users().delete(&uid("auth0|u2")).await.unwrap_err();
     assert!(e.is_denied() && e.denial().unwrap().dry_run);
     // A dry run still decides: an action it lacks is denied, not "would".
-    let e = dry.execute::<Value>(Request::new(&catalog::USERS_UPDATE).id(&uid("auth0|u1")).json_value(json!({"password": "p-p-p-p-p"}))).await;
+    let e = dry
+        .execute::<Value>(
+            Request::new(&catalog::USERS_UPDATE).id(&uid("auth0|u1")).json_value(json!({"password": "p-p-p-p-p"})),
+        )
+        .await;
     assert_eq!(common::code(&e), "action_not_granted");
     // Reads are sent.
     dry.users().get(&uid("auth0|u1")).await.unwrap();

@@ -5,8 +5,10 @@
 mod common;
 
 use auth0_mgmt::catalog::{self, Operation};
+use auth0_mgmt::{
+    ClientId, ConnectionId, GrantId, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId, SessionId,
+};
 use auth0_mgmt::{Request, UserId};
-use auth0_mgmt::{ClientId, ConnectionId, GrantId, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId, SessionId};
 use auth0_mgmt_policy::{Action, Level, Policy, Verdict};
 use serde_json::json;
 
