@@ -247,17 +247,6 @@ impl<'de> Deserialize<'de> for MetadataPatch {
     }
 }
 
-/// Deserializes `null` as the type's default (for fields that are always lists or
-/// objects in practice but sometimes arrive as `null`).
-#[allow(dead_code)] // kept for models whose lists arrive as `null`
-pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
 /// A value Auth0 sends either as a space-separated string or as an array of strings
 /// (log `scope`, some scope claims). Re-encodes in the form it arrived in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
