@@ -4,17 +4,20 @@
 //! cargo run --release --example pacer_sweep            # every scenario, 3 runs each (burst 2 at 2/s: 1 run)
 //! cargo run --release --example pacer_sweep -- 5 w3   # 5 runs of the scenarios whose name contains "w3"
 //! PACER=off cargo run --release --example pacer_sweep  # pacing disabled (sleep until the reset stamp)
+//! TRACE=auth0_mgmt::ratelimit=debug cargo run --release --example pacer_sweep -- 1 w3  # with the pacer's log
 //! ```
 //!
 //! Every run uses a fresh tenant and client, warms the connection and the token up with the bucket off,
-//! then switches the bucket on (full) and lets `tasks` tasks share `calls` get-user calls. The client
+//! then switches the bucket on (full) at a chosen fraction of the wall-clock second (the "phase": run `i`
+//! of `n` starts at `(i + 0.5) / n`, since the whole-second reset stamps make the start phase matter) and
+//! lets `tasks` tasks share `calls` get-user calls. The client
 //! keeps its default retry budget (10 rate-limit retries, 5 min total wait per call). Printed per run:
 //! wall time, ideal wall `(calls - burst) / refill`, 429s counted by the tenant, failed calls, and the
 //! pacer's counters and estimate.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use auth0_mgmt::{Client, PacerConfig};
 use auth0_mgmt_fake::{FakeTenant, RateLimit, Seed};
@@ -46,7 +49,14 @@ struct Run {
     estimate: Option<f64>,
 }
 
-async fn run(s: &Scenario, paced: bool) -> Run {
+/// Sleeps until the wall clock's fraction of a second is `phase` (the reset stamps are whole seconds, so
+/// the phase at which the bucket is switched on decides how far away the first stamp is).
+async fn align(phase: f64) {
+    let frac = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").subsec_nanos() as f64 / 1e9;
+    tokio::time::sleep(Duration::from_secs_f64((phase - frac).rem_euclid(1.0))).await;
+}
+
+async fn run(s: &Scenario, paced: bool, phase: f64) -> Run {
     let tenant = FakeTenant::builder().seed(Seed::empty().users(3)).start().await.expect("tenant");
     let pacer = if paced { PacerConfig::default() } else { PacerConfig::disabled() };
     let client = Client::builder()
@@ -60,6 +70,7 @@ async fn run(s: &Scenario, paced: bool) -> Run {
         client.users().get(&id).await.expect("warm-up");
     }
     tenant.reset_counters();
+    align(phase).await;
     tenant.set_rate_limit(Some(RateLimit::new(s.burst, s.refill)));
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
@@ -95,7 +106,7 @@ async fn run(s: &Scenario, paced: bool) -> Run {
 #[tokio::main]
 async fn main() {
     if std::env::var("TRACE").is_ok() {
-        tracing_subscriber::fmt().with_env_filter("auth0_mgmt=debug").init();
+        tracing_subscriber::fmt().with_env_filter(std::env::var("TRACE").unwrap_or_default()).init();
     }
     let paced = std::env::var("PACER").map_or(true, |v| v != "off");
     let mut args = std::env::args().skip(1);
@@ -103,17 +114,20 @@ async fn main() {
     let filter = args.next();
     println!("pacing {}", if paced { "on" } else { "off" });
     println!(
-        "{:<28} {:>7} {:>8} {:>8} {:>6} {:>6} {:>6} {:>9}",
-        "scenario", "ideal", "wall", "x ideal", "429s", "failed", "waits", "estimate"
+        "{:<28} {:>5} {:>7} {:>8} {:>8} {:>6} {:>6} {:>6} {:>9}",
+        "scenario", "phase", "ideal", "wall", "x ideal", "429s", "failed", "waits", "estimate"
     );
     for s in SCENARIOS.iter().filter(|s| filter.as_deref().is_none_or(|f| s.name.contains(f))) {
         let ideal = (s.calls as f64 - f64::from(s.burst)).max(0.0) / s.refill;
-        for _ in 0..runs.unwrap_or(s.default_runs) {
-            let r = run(s, paced).await;
+        let n = runs.unwrap_or(s.default_runs);
+        for i in 0..n {
+            let phase = (i as f64 + 0.5) / n as f64;
+            let r = run(s, paced, phase).await;
             let wall = r.wall.as_secs_f64();
             println!(
-                "{:<28} {:>6.2}s {:>7.2}s {:>8.2} {:>6} {:>6} {:>6} {:>9}",
+                "{:<28} {:>5.2} {:>6.2}s {:>7.2}s {:>8.2} {:>6} {:>6} {:>6} {:>9}",
                 s.name,
+                phase,
                 ideal,
                 wall,
                 if ideal > 0.0 { wall / ideal } else { f64::NAN },
