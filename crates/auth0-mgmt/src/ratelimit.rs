@@ -313,6 +313,9 @@ const MIN_GAIN: i64 = 8;
 const SPEED_UP: f64 = 1.1;
 /// ... and to the lower bound on every 429.
 const SLOW_DOWN: f64 = 0.8;
+/// Before anything is learned, tasks that find the bucket empty are spaced as
+/// if it refilled this many times per second.
+const PROBE_BUCKETS_PER_SEC: f64 = 10.0;
 /// Refill estimates are clamped to at least this many tokens per second.
 const MIN_RATE: f64 = 0.1;
 /// Reservations not observed after this long (transport errors, dropped
@@ -434,7 +437,7 @@ struct State {
     in_flight: VecDeque<Instant>,
     /// Reserved-but-unused send slots (from `throttled_delay` or cancelled acquires).
     pool: BinaryHeap<Reverse<Instant>>,
-    /// Acquires sleeping until their reserved slot.
+    /// Acquires sleeping until their reserved slot (in the current schedule).
     sleeping: usize,
     /// Bumped whenever the reserved slots are discarded (see `observe`).
     schedule: u64,
@@ -453,8 +456,10 @@ struct State {
     floor: Option<f64>,
     /// Recent peak response latency (send to observe), decaying slowly.
     latency: Duration,
-    /// Last time a 429 lowered the floor.
+    /// Last time a 429 lowered the floor (or the probing guess).
     slowed_at: Option<Instant>,
+    /// The probing guess, once lowered by 429s (see `pace_rate`).
+    probe_rate: Option<f64>,
     /// Reset stamp handed to throttled tasks before anything was learned, and
     /// how many tasks got it (for staggering).
     stagger: Option<(SystemTime, u32)>,
@@ -582,9 +587,14 @@ impl State {
                 if room >= 1.0 && self.pending() > 0 {
                     // Tasks wait for slots while the bucket has room (the rate
                     // is underestimated, or other clients went quiet): discard
-                    // the schedule, the sleepers decide again.
+                    // the schedule, the sleepers decide again. Two or more
+                    // spare tokens are more than timer jitter: speed up.
+                    if let Some(rate) = self.rate().filter(|_| room >= 2.0) {
+                        self.raise_floor(rate * SPEED_UP);
+                    }
                     self.level = room;
                     self.pool.clear();
+                    self.sleeping = 0;
                     self.schedule += 1;
                     return true;
                 }
@@ -631,12 +641,15 @@ impl State {
 
     /// Throttled: whatever raised the floor above the measured rate was too
     /// optimistic. Slow down, once per burst of concurrent 429s.
+    /// Before anything is learned, the probing guess is halved instead.
     fn slow_down(&mut self, now: Instant) {
-        let Some(rate) = self.rate() else { return };
+        let Some(rate) = self.pace_rate() else { return };
         let burst = Duration::from_secs_f64(1.0 / rate) + self.latency;
         if self.slowed_at.is_none_or(|t| now.saturating_duration_since(t) > burst) {
             self.slowed_at = Some(now);
-            if let Some(floor) = &mut self.floor {
+            if self.rate().is_none() {
+                self.probe_rate = Some(rate / 2.0);
+            } else if let Some(floor) = &mut self.floor {
                 *floor *= SLOW_DOWN;
             }
         }
@@ -651,6 +664,7 @@ impl State {
         self.run_tokens = 0;
         self.run_span = Duration::ZERO;
         self.floor = None;
+        self.probe_rate = None;
     }
 
     /// Learns from a finished batch of observations.
@@ -738,10 +752,12 @@ impl State {
     }
 
     /// The rate to space send slots with: the learned rate, else (the bucket
-    /// size known) a guess of one bucket per second, so that tasks finding
-    /// the bucket empty probe it one by one instead of collecting 429s.
+    /// size known) a guess of `PROBE_BUCKETS_PER_SEC` buckets per second,
+    /// halved by 429s, so that tasks finding the bucket empty probe it one by
+    /// one (and teach the pacer) instead of all collecting 429s.
     fn pace_rate(&self) -> Option<f64> {
-        self.rate().or_else(|| self.limit.map(|l| (l as f64).max(MIN_RATE)))
+        let guess = || self.probe_rate.or_else(|| self.limit.map(|l| l as f64 * PROBE_BUCKETS_PER_SEC));
+        self.rate().or_else(guess).map(|r| r.max(MIN_RATE))
     }
 
     /// Before anything is learned: how long after the reset stamp this task
@@ -817,7 +833,9 @@ impl Pacer {
                 () = tokio::time::sleep_until(slot) => {
                     guard.slot = None;
                     let mut st = self.lock();
-                    st.sleeping = st.sleeping.saturating_sub(1);
+                    if st.schedule == schedule {
+                        st.sleeping = st.sleeping.saturating_sub(1);
+                    }
                     st.in_flight.push_back(Instant::now());
                     drop(st);
                     self.count_wait(start);
@@ -940,8 +958,8 @@ impl Drop for SlotGuard<'_> {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
             let mut st = self.pacer.lock();
-            st.sleeping = st.sleeping.saturating_sub(1);
             if st.schedule == self.schedule {
+                st.sleeping = st.sleeping.saturating_sub(1);
                 st.pool.push(Reverse(slot));
             }
         }
