@@ -10,46 +10,79 @@
 //! Auth0 rate-limits with a token bucket: `limit` is the burst, `remaining` the
 //! tokens left after the request, and `reset` the epoch second (rounded **up**)
 //! when tokens are next added. The [`Pacer`] keeps a model of that bucket.
-//! Every observed response resets the model to what the server said
-//! (`remaining`, minus requests sent but not yet counted, minus send slots
-//! reserved), so the model self-corrects on every response, a 429 included.
-//! The refill rate is the least-squares slope of `remaining + responses
-//! consumed` over time. It uses the newest samples (up to 64, at most 10 s old)
-//! during which the bucket cannot have been full, because a full bucket
-//! wastes refill. Until that works, a lower bound is taken from a bucket seen
-//! going from empty to full. A bucket shared with other clients therefore shows
-//! its *effective* rate. While the model has room, [`Pacer::acquire`] returns
-//! at once. When it is empty, callers get distinct send slots spaced by
-//! `1 / refill` (a shared "theoretical arrival time", as in GCRA). Before
-//! anything is learned it never waits. On a 429, [`Pacer::throttled_delay`]
-//! honours `Retry-After` exactly. Otherwise it gives the task the next slot if
-//! that slot comes before the whole-second reset stamp, so throttled tasks wake
-//! staggered instead of all at the stamp. A stamp further away than the
-//! estimate allows (more than 1 s of rounding) is honoured as-is, and it is
-//! never capped. With no stamp and no estimate, it uses full-jitter exponential
-//! backoff.
 //!
-//! # Measured (tests, tokio virtual time)
+//! **Level.** Every response resets the modelled level to what the server said,
+//! minus the requests still in flight and the send slots reserved. Responses
+//! that arrive within one (peak) latency of each other may have been processed
+//! in any order, so they form a *batch* whose smallest `remaining` counts (the
+//! freshest state of a draining bucket): a late, stale response cannot make
+//! the model optimistic.
 //!
-//! Simulated Auth0 bucket (burst 10, refill 100/s, whole-second reset stamps,
-//! 429 without `Retry-After`). 8 tasks send 400 requests with 20–50 ms latency.
-//! The ideal is (400 − 10) / 100 = 3.9 s.
+//! **Refill rate** = the larger of two numbers:
+//! * *Measured*: tokens gained between batches, `remaining − previous
+//!   remaining + requests accepted`, summed over the newest stretch that spans
+//!   at least 1 s **and** 8 tokens (within 10 s), leaving out batches that saw
+//!   the bucket full (the refill that overflowed is unknown). The sum
+//!   telescopes, so an error at one batch is undone by the next; it is the
+//!   throughput the bucket accepted, and comes down by itself when 429s show
+//!   the pacer was too fast. A bucket shared with other clients shows its
+//!   *effective* rate.
+//! * *Floor*: when the bucket is seen full, it went from below `previous
+//!   remaining + 1` to `limit` (plus what the run of batches before gained), a
+//!   lower bound of the rate, taken over a gap widened by the peak latency.
+//!   While tasks wait for slots, a full bucket or two spare tokens also raise it
+//!   by 10 % (a small bucket that overflows between slots shows no more than the
+//!   rate used). Each burst of 429s lowers it by 20 % and to at most the measured
+//!   rate, and it is dropped once the measured window never saw a full bucket.
 //!
-//! | strategy                       | wall time | 429s | acquires that waited | max tasks waking at one instant |
-//! |--------------------------------|-----------|------|----------------------|---------------------------------|
-//! | pacer                          | 3.979 s   | 2    | 381 (17.2 s total)   | 1                               |
-//! | naive (sleep until reset stamp) | 4.740 s   | 26   | –                    | 6                               |
+//! **Acquire.** While the model has room, [`Pacer::acquire`] returns at once (so a
+//! bucket that is never near empty is never paced). When it is empty, callers
+//! get distinct send slots spaced by `1 / rate` (a shared "theoretical arrival
+//! time", as in GCRA). A response showing room while tasks wait discards the
+//! schedule and wakes them to decide again, so a too-low rate never leaves the
+//! bucket idle. Before a rate is learned, tasks that find the bucket empty are
+//! spaced as if it refilled ten times per second, a guess halved by every burst
+//! of 429s, so that they probe it one by one. Before anything is observed it
+//! never waits.
 //!
-//! The ignored `sweep` test also covers other cases (10 seeds each):
-//! * 1–5 ms latency: pacer about 4.5 s, naive 38.7 s.
-//! * 32 tasks: pacer about 4.05 s, naive 6.75 s.
-//! * Burst 50, 50/s, 16 tasks: pacer about 7.2 s with 0 429s, naive 7.9 s.
-//! * Limitation, burst 2 at 2/s (Free tier): the estimate is biased low
-//!   (about 1.7/s), so the pacer takes about 24 s with 11 429s. Naive takes
-//!   about 19.8 s with 76 429s.
+//! **429.** [`Pacer::throttled_delay`] honours `Retry-After` exactly. With a
+//! learned rate, the task gets the next slot (the first in line no later than
+//! the reset stamp, which promises a token), so throttled tasks wake staggered
+//! instead of all at the stamp. A stamp further away than the rate allows (more
+//! than 1 s of rounding) is honoured as-is, and it is never capped. Before a
+//! rate is learned the task waits for the stamp, and tasks throttled at the same
+//! stamp wake one peak latency apart (1–100 ms) after it. With no stamp and no
+//! rate, it uses full-jitter exponential backoff.
 //!
-//! A burst-1000, 1000/s bucket gives 0 waits for 400 requests.
+//! # Measured
 //!
+//! Real client against the fake tenant (loopback, 0.1–1 ms latency, responses
+//! observed out of order; `cargo run --release --example pacer_sweep`), default
+//! retry budget, three start phases within the wall-clock second (one for
+//! burst 2), before (the previous least-squares pacer) → after:
+//!
+//! | bucket, tasks, calls        | ideal  | wall before      | wall after     | 429s before | 429s after | failed before |
+//! |-----------------------------|--------|------------------|----------------|-------------|------------|---------------|
+//! | 10 @ 100/s, 8, 400 ("W3")  | 3.9 s  | 3.97–4.81 s      | 3.90–3.91 s    | 8           | 0–1        | 0             |
+//! | 10 @ 100/s, 32, 400        | 3.9 s  | 0.8–14.7 s       | 3.93–4.12 s    | 38–4087     | 11–23      | 0–362         |
+//! | 5 @ 50/s, 8, 120           | 2.3 s  | 0.2–7.8 s        | 2.33–2.65 s    | 8–1204      | 3–4        | 0–104         |
+//! | 50 @ 50/s, 16, 400         | 7.0 s  | 7.01 s           | 7.00–7.02 s    | 18–25       | 19–23      | 0             |
+//! | 1000 @ 1000/s, 8, 400      | 0      | 0.02 s, 0 waits  | 0.02 s, 0 waits| 0           | 0          | 0             |
+//! | 2 @ 2/s, 8, 120            | 59 s   | 1.7 s            | 64.4 s         | 1278        | 13         | 116           |
+//!
+//! After: 0 failed calls everywhere, estimates within 2 % of the refill rate.
+//! Before, a reordered `0` then `limit − 1` pair made a refill floor of
+//! 10⁵/s that was kept forever (calls failed within a second), or windows cut
+//! by a full bucket left a rate of 3–20/s (everyone waited).
+//!
+//! Simulated bucket, tokio virtual time (tests; the ignored `sweep` test runs 10
+//! seeds): burst 10 at 100/s, 8 tasks, 400 requests, 20–50 ms latency: pacer
+//! 3.97 s with 0 429s, naive (sleep until the reset stamp) 4.74 s with 25.
+//! 1–5 ms latency: pacer 3.91 s, naive 38.7 s. 32 tasks: pacer 4.16 s (21 429s,
+//! the first burst), naive 6.74 s (171). Burst 50 at 50/s, 16 tasks: pacer 7.18
+//! s (12 429s), naive 7.85 s (92). Burst 2 at 2/s, 4 tasks, 40 requests, 50–300
+//! ms: pacer 20.7 s (7 429s), naive 19.9 s (76 429s).
+
 //! # Calling order (one attempt)
 //!
 //! `acquire().await` → send → `RateLimit::from_headers(headers, pacer.unix_now())`
@@ -814,8 +847,10 @@ impl Pacer {
     /// Waits until a request may be sent. Call it before **every** attempt.
     ///
     /// Returns immediately while the modelled bucket has room (and always
-    /// before anything has been learned). Cancellation-safe: a slot reserved by
-    /// a dropped future goes back to the pool for the next caller.
+    /// before any response was observed). Otherwise it sleeps until a reserved
+    /// send slot, or until a response shows room again. Cancellation-safe: a
+    /// slot reserved by a dropped future goes back to the pool for the next
+    /// caller.
     pub async fn acquire(&self) {
         let start = Instant::now();
         self.lock().stats.requests += 1;
@@ -884,10 +919,12 @@ impl Pacer {
     /// (then it calls [`Pacer::acquire`] as for any attempt).
     ///
     /// * `Retry-After` is honoured exactly.
-    /// * Else `x-ratelimit-reset` bounds the wait. When the pacer has a refill
-    ///   estimate consistent with the stamp, the task gets the next send slot
-    ///   (spaced by the refill interval, distinct across tasks) if it comes
-    ///   before the stamp; otherwise it waits until the stamp (never capped).
+    /// * Else, with `x-ratelimit-reset` and a refill estimate consistent with
+    ///   the stamp: the next send slot (spaced by the refill interval, distinct
+    ///   across tasks; the first in line no later than the stamp). A stamp
+    ///   further away is honoured as-is (never capped).
+    /// * Else, with `x-ratelimit-reset`: the stamp, plus one peak latency per
+    ///   task already throttled at the same stamp (staggered wake-ups).
     /// * Else, with an estimate and bucket headers: the next send slot.
     /// * Else full-jitter exponential backoff: uniform in
     ///   `[0, min(backoff_max, backoff_base * 2^attempt)]` (`attempt` counts
