@@ -63,11 +63,19 @@ impl Mem {
 }
 
 fn mib(bytes: usize) -> String {
-    if bytes < 1024 * 1024 { format!("{:.0} KiB", bytes as f64 / 1024.0) } else { format!("{:.1} MiB", bytes as f64 / 1048576.0) }
+    if bytes < 1024 * 1024 {
+        format!("{:.0} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / 1048576.0)
+    }
 }
 
 fn secs(d: Duration) -> String {
-    if d < Duration::from_secs(1) { format!("{:.1} ms", d.as_secs_f64() * 1e3) } else { format!("{:.3} s", d.as_secs_f64()) }
+    if d < Duration::from_secs(1) {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.3} s", d.as_secs_f64())
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -202,7 +210,8 @@ async fn w1(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
                 let b = Bare::new(tenant.base_url(), tenant.client_id(), tenant.client_secret()).await?;
                 let mut n = 0;
                 for page in 0.. {
-                    let p: UsersPage = b.get(&format!("/api/v2/users?page={page}&per_page=100&include_totals=true")).await?;
+                    let p: UsersPage =
+                        b.get(&format!("/api/v2/users?page={page}&per_page=100&include_totals=true")).await?;
                     n += p.users.len();
                     black_box(&p.users);
                     if p.users.len() < 100 || n as u64 >= p.total {
@@ -295,10 +304,8 @@ async fn w2(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
     }
     // Connections: one more pass of each through a counting proxy (not timed).
     let (proxy, conns) = counting_proxy(tenant.local_addr()).await?;
-    let client = Client::builder()
-        .base_url(&proxy)
-        .client_credentials(tenant.client_id(), tenant.client_secret())
-        .build()?;
+    let client =
+        Client::builder().base_url(&proxy).client_credentials(tenant.client_id(), tenant.client_secret()).build()?;
     run_ours(client, ids.clone()).await;
     let our_conns = conns.swap(0, Ordering::Relaxed);
     let b = Arc::new(Bare::new(&proxy, tenant.client_id(), tenant.client_secret()).await?);
@@ -444,12 +451,21 @@ fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().find(|l| l.starts_with("MemTotal:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned()))
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or("unknown".to_owned(), |kb| format!("{:.1} GiB", kb / 1048576.0));
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_owned()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
         .unwrap_or_default();
     let commit = std::process::Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
@@ -498,8 +514,11 @@ async fn main() -> Res<()> {
     }
 
     println!("Machine: {}", machine());
-    println!("Command: `cargo run --release --example bench_load{}{}`", if quick { " -- --quick" } else { "" },
-        if picked.is_empty() { String::new() } else { format!(" -- {}", picked.join(" ")) });
+    println!(
+        "Command: `cargo run --release --example bench_load{}{}`",
+        if quick { " -- --quick" } else { "" },
+        if picked.is_empty() { String::new() } else { format!(" -- {}", picked.join(" ")) }
+    );
     println!("Total run time {:.1} s; process peak RSS (VmHWM) {}.\n", started.elapsed().as_secs_f64(), vm_hwm());
     println!("| id | workload | wall time | requests the tenant saw | peak heap growth | target | met |");
     println!("|---|---|---|---|---|---|---|");
