@@ -57,6 +57,58 @@ fn decode(c: &mut Criterion) {
     g.finish();
 }
 
+fn one_user(c: &mut Criterion) {
+    let page: serde_json::Value = serde_json::from_slice(&users_page(1)).unwrap();
+    let body = serde_json::to_vec(&page["users"][0]).unwrap();
+    let mut g = c.benchmark_group("decode one user");
+    g.bench_function("typed, serde_path_to_error", |b| {
+        b.iter(|| {
+            let mut de = serde_json::Deserializer::from_slice(black_box(&body));
+            black_box(serde_path_to_error::deserialize::<_, User>(&mut de).unwrap())
+        })
+    });
+    g.bench_function("typed, serde_json", |b| {
+        b.iter(|| black_box(serde_json::from_slice::<User>(black_box(&body)).unwrap()))
+    });
+    g.bench_function("serde_json::Value", |b| {
+        b.iter(|| black_box(serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap()))
+    });
+    g.finish();
+}
+
+fn token_header(c: &mut Criterion) {
+    // A token the size of a Management API token granted every scope (~1.5 KB).
+    let scopes = auth0_mgmt_fake::SCOPE_CATALOG.join(" ");
+    let payload = serde_json::json!({"scope": scopes, "sub": "x@clients", "exp": 4_000_000_000u64}).to_string();
+    let raw = format!("eyJhbGciOiJub25lIn0.{}.c2ln", base64_url(&payload));
+    let token = auth0_mgmt::AccessToken::new(raw.clone(), None, None);
+    let mut g = c.benchmark_group("authorization header per call");
+    g.bench_function("clone token + format + HeaderValue", |b| {
+        b.iter(|| {
+            let t = black_box(&token).clone();
+            let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret())).unwrap();
+            v.set_sensitive(true);
+            black_box(v)
+        })
+    });
+    let cached = HeaderValue::from_str(&format!("Bearer {raw}")).unwrap();
+    g.bench_function("clone a cached HeaderValue", |b| b.iter(|| black_box(black_box(&cached).clone())));
+    g.finish();
+}
+
+fn base64_url(s: &str) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for ch in b.chunks(3) {
+        let n = ch.iter().enumerate().fold(0u32, |acc, (i, &x)| acc | (u32::from(x) << (16 - 8 * i)));
+        for i in 0..=ch.len() {
+            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 fn headers(c: &mut Criterion) {
     let mut h = HeaderMap::new();
     h.insert("x-ratelimit-limit", HeaderValue::from_static("50"));
@@ -76,6 +128,6 @@ fn ids(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = decode, headers, ids
+    targets = decode, one_user, token_header, headers, ids
 }
 criterion_main!(benches);
