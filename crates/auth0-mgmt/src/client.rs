@@ -506,12 +506,16 @@ impl Client {
                 return Ok(raw);
             }
             if raw.status == StatusCode::UNAUTHORIZED && !reminted {
-                // The token was rejected: drop it, get a fresh one, retry once.
-                tracing::debug!("401 from the API; refreshing the token and retrying once");
+                // The token was rejected: drop it, get a fresh one, retry once — unless the
+                // source hands out the same token again (a static token).
                 self.inner.tokens.invalidate(&token);
-                token = self.token_for(request).await?;
+                let fresh = self.token_for(request).await?;
                 reminted = true;
-                continue;
+                if !fresh.same_token(&token) {
+                    tracing::debug!("401 from the API; retrying once with a fresh token");
+                    token = fresh;
+                    continue;
+                }
             }
             return Err(Error::Api(Box::new(ApiError::from_body(
                 op.id,

@@ -126,7 +126,7 @@ impl AccessToken {
         self.secret.expose_secret()
     }
 
-    fn same_token(&self, other: &AccessToken) -> bool {
+    pub(crate) fn same_token(&self, other: &AccessToken) -> bool {
         self.secret.expose_secret() == other.secret.expose_secret()
     }
 }

@@ -164,9 +164,13 @@ async fn a_401_drops_the_token_remints_once_and_retries_once() {
 #[tokio::test]
 async fn a_second_401_is_a_typed_error_after_exactly_one_retry() {
     let server = common::server().await;
+    let minted = std::sync::atomic::AtomicUsize::new(0);
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok", 86400)))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = minted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            ResponseTemplate::new(200).set_body_json(token_body(&format!("tok-{n}"), 86400))
+        })
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -308,4 +312,19 @@ async fn a_caller_supplied_http_client_is_used_for_token_and_api_calls() {
     client.users().get(&uid()).await.unwrap();
     let reqs = server.received_requests().await.unwrap();
     assert!(reqs.iter().all(|r| r.headers.get("auth0-client").is_none()), "telemetry opt-out");
+}
+
+#[tokio::test]
+async fn a_static_token_rejected_with_401_is_not_resent() {
+    let server = common::server().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"statusCode":401,"error":"Unauthorized","message":"Invalid token"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = common::client(&server).users().get(&uid()).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
 }
