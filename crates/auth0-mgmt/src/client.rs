@@ -734,6 +734,9 @@ impl Transport {
                     (format!("status {}", status.as_u16()), wait)
                 }
                 Err(source) => {
+                    if let Some(p) = pacer {
+                        p.unanswered();
+                    }
                     let decision = classify(idempotent, Attempt::from_error(&source));
                     if decision == Decision::Done || transient >= cfg.max_retries {
                         return Err(Error::Transport { operation, attempts, source: without_url(source) });

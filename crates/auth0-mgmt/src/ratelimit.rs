@@ -59,7 +59,7 @@
 //! `acquire().await` → send → `RateLimit::from_headers(headers, pacer.unix_now())`
 //! → `observe(&rl, status)` for **every** response → on 429:
 //! `sleep(throttled_delay(&rl, attempt)).await` and retry, calling `acquire`
-//! again. Transport errors need no call.
+//! again. After a transport error (no response): `unanswered()`.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -746,6 +746,17 @@ impl Pacer {
     pub fn observe(&self, rl: &RateLimit, status: u16) {
         let now = Instant::now();
         self.lock().observe(rl, status, now);
+    }
+
+    /// Forgets one request sent through [`Pacer::acquire`] that got no response
+    /// (connection dropped, timeout, …). Call it after **every** such attempt:
+    /// otherwise the request stays counted as in flight for a minute and every
+    /// later acquire waits for bucket room it does not need.
+    pub fn unanswered(&self) {
+        let now = Instant::now();
+        let mut st = self.lock();
+        st.expire_in_flight(now);
+        st.in_flight.pop_front();
     }
 
     /// How long the task that just got a 429 should wait before retrying
