@@ -401,6 +401,9 @@ struct Sample {
     remaining: u64,
     /// Cumulative count of token-consuming responses, this one included.
     consumed: u64,
+    /// Nothing else was in flight when this response was observed, so every later
+    /// response is to a request sent after it (responses cannot arrive out of order).
+    quiet: bool,
 }
 
 #[derive(Debug, Default)]
@@ -547,7 +550,8 @@ impl State {
                 if !throttled {
                     self.consumed_total += 1;
                 }
-                let sample = Sample { at: now, remaining, consumed: self.consumed_total };
+                let sample =
+                    Sample { at: now, remaining, consumed: self.consumed_total, quiet: self.in_flight.is_empty() };
                 self.learn_floor(sample);
                 self.samples.push_back(sample);
                 while self.samples.len() > MAX_SAMPLES
@@ -578,7 +582,9 @@ impl State {
             return;
         };
         let capacity = self.capacity();
-        if prev.remaining == 0 && sample.remaining as f64 + 1.0 >= capacity {
+        // Only when nothing was in flight at the empty sample: otherwise the "full" one
+        // may be a request the server answered earlier that merely arrived later.
+        if prev.quiet && prev.remaining == 0 && sample.remaining as f64 + 1.0 >= capacity {
             let gap = sample.at.saturating_duration_since(prev.at).as_secs_f64();
             let gained = (sample.remaining + (sample.consumed - prev.consumed)) as f64;
             if gap > 0.0 {
@@ -1256,6 +1262,34 @@ mod tests {
             assert!(paced.throttled <= 4, "{paced:?}");
             assert!(paced.wall <= Duration::from_millis(4290), "{paced:?}");
         }
+    }
+
+    /// Concurrent responses can arrive out of order: one the server answered with a
+    /// full bucket may be observed just after one it answered later with an empty
+    /// bucket. That is not a refill, and taking it for one gave an absurd floor
+    /// (20,000/s here; 4,700/s in the fault soak, which then drew ~9,500 429s).
+    #[tokio::test(start_paused = true)]
+    async fn a_stale_full_response_after_an_empty_one_is_not_taken_for_a_refill() {
+        let (_, clock) = virtual_clock();
+        let pacer = Pacer::with_unix_clock(PacerConfig::default(), clock);
+        let reset = (epoch0() + Duration::from_secs(1)).duration_since(UNIX_EPOCH).unwrap().as_secs().to_string();
+        let answer = |remaining: &str| {
+            RateLimit::from_headers(
+                &headers(&[
+                    ("x-ratelimit-limit", "10"),
+                    ("x-ratelimit-remaining", remaining),
+                    ("x-ratelimit-reset", &reset),
+                ]),
+                pacer.unix_now(),
+            )
+        };
+        pacer.acquire().await;
+        pacer.acquire().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        pacer.observe(&answer("0"), 200);
+        tokio::time::sleep(Duration::from_micros(500)).await;
+        pacer.observe(&answer("9"), 200);
+        assert_eq!(pacer.stats().estimated_refill_per_sec, None, "{:?}", pacer.stats());
     }
 
     #[tokio::test(start_paused = true)]
