@@ -281,14 +281,14 @@ async fn w2(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
     async fn run_ours(client: Client, ids: Arc<Vec<UserId>>) -> usize {
         fan_out(CALLS, IN_FLIGHT, move |i| {
             let (c, id) = (client.clone(), ids[i % ids.len()].clone());
-            async move { c.users().get(&id).await.map(|u| black_box(u)).is_ok() }
+            async move { c.users().get(&id).await.map(black_box).is_ok() }
         })
         .await
     }
     async fn run_bare(b: Arc<Bare>, ids: Arc<Vec<UserId>>) -> usize {
         fan_out(CALLS, IN_FLIGHT, move |i| {
             let (b, path) = (b.clone(), format!("/api/v2/users/{}", ids[i % ids.len()].path_segment()));
-            async move { b.get::<Value>(&path).await.map(|u| black_box(u)).is_ok() }
+            async move { b.get::<Value>(&path).await.map(black_box).is_ok() }
         })
         .await
     }
