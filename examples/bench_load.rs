@@ -340,11 +340,13 @@ async fn w2(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
     Ok(Row {
         id: "W2",
         workload: "2,000 get-user, 16 in flight, one client".into(),
-        wall: format!("{} = {tput:.0}/s (reqwest {bare_tput:.0}/s, ×{ratio:.2})", secs(o)),
+        wall: format!("{} = {tput:.0}/s (reqwest {bare_tput:.0}/s, ×{ratio:.3})", secs(o)),
         requests: format!("{requests}; {our_conns} TCP connections"),
         peak: mib(peak),
-        target: "≥ 0.9× bare reqwest; one pool".into(),
-        met: ratio >= 0.9 && our_conns <= IN_FLIGHT + 1 && failures == 0 && requests == CALLS as u64,
+        target: "≥ 0.9× bare reqwest; one pool (≤ 32 connections)".into(),
+        // One pool: a handful of connections for 2,000 calls (reqwest may race a connect
+        // against a returning idle connection, so a few more than 16 can appear).
+        met: ratio >= 0.9 && our_conns <= 2 * IN_FLIGHT && failures == 0 && requests == CALLS as u64,
     })
 }
 
