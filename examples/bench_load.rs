@@ -271,6 +271,16 @@ async fn w1(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
 // ---------------------------------------------------------------------------------------
 
 async fn w2(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
+    w2_with(reps, notes, "", &|b| b).await
+}
+
+/// W2 with a tweak of the client's settings (for the ablation `W2x`).
+async fn w2_with(
+    reps: usize,
+    notes: &mut Vec<String>,
+    label: &str,
+    tweak: &dyn Fn(auth0_mgmt::ClientBuilder) -> auth0_mgmt::ClientBuilder,
+) -> Res<Row> {
     const CALLS: usize = 2_000;
     const IN_FLIGHT: usize = 16;
     let tenant = FakeTenant::builder().seed(Seed::empty().users(200)).record_limit(0).start().await?;
@@ -297,7 +307,7 @@ async fn w2(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
         for side in if rep % 2 == 0 { [0, 1] } else { [1, 0] } {
             // Each side starts with a fresh client (empty pool) and its token already minted.
             if side == 0 {
-                let client = client_for(&tenant).build()?;
+                let client = tweak(client_for(&tenant)).build()?;
                 client.granted_scopes().await?;
                 tenant.reset_counters();
                 let mem = Mem::start();
@@ -332,7 +342,7 @@ async fn w2(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
     let per_call = |v: Vec<Duration>| median(v).as_secs_f64() * 1e6 / CALLS as f64;
     let (oc, bc) = (per_call(our_cpu), per_call(bare_cpu));
     notes.push(format!(
-        "W2: auth0-mgmt {tput:.0} calls/s vs bare reqwest {bare_tput:.0} calls/s (median of {reps}), ratio {ratio:.2}; \
+        "W2{label}: auth0-mgmt {tput:.0} calls/s vs bare reqwest {bare_tput:.0} calls/s (median of {reps}), ratio {ratio:.2}; \
          CPU per call (whole process, tenant included) {oc:.1} µs vs {bc:.1} µs; \
          TCP connections opened for {CALLS} calls incl. the mint: auth0-mgmt {our_conns}, bare reqwest {bare_conns}; \
          failed calls {failures}."
@@ -524,6 +534,18 @@ async fn main() -> Res<()> {
     }
     if want("W2") {
         rows.push(w2(3 * reps, &mut notes).await?);
+    }
+    if picked.iter().any(|p| p.eq_ignore_ascii_case("W2x")) {
+        // Ablation: which of the client's per-call features costs what.
+        let variants: [(&str, &dyn Fn(auth0_mgmt::ClientBuilder) -> auth0_mgmt::ClientBuilder); 4] = [
+            (" (defaults)", &|b| b),
+            (" (timeout(None))", &|b| b.timeout(None)),
+            (" (telemetry(false))", &|b| b.telemetry(false)),
+            (" (pacer disabled)", &|b| b.pacer(PacerConfig::disabled())),
+        ];
+        for (label, tweak) in variants {
+            w2_with(2 * reps, &mut notes, label, tweak).await?;
+        }
     }
     if want("W3") {
         rows.push(w3(&mut notes).await?);
