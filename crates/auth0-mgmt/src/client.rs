@@ -565,18 +565,29 @@ impl Client {
         let decode_err = |path: String, message: String| {
             Error::Decode(Box::new(DecodeError { operation: op.id, status: raw.status, path, message }))
         };
+        // Decoding is tried with plain serde_json first: tracking the path costs about
+        // twice the decode (docs/BENCHMARKS.md, W2). Only a failure is decoded again with
+        // `serde_path_to_error`, the same input giving the same error, now with its path.
         let value = if self.interceptors.is_empty() {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            serde_path_to_error::deserialize::<_, T>(&mut de)
-                .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?
+            match serde_json::from_slice::<T>(body) {
+                Ok(v) => v,
+                Err(_) => {
+                    let mut de = serde_json::Deserializer::from_slice(body);
+                    serde_path_to_error::deserialize::<_, T>(&mut de)
+                        .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?
+                }
+            }
         } else {
             let mut json: serde_json::Value =
                 serde_json::from_slice(body).map_err(|e| decode_err(".".into(), e.to_string()))?;
             for i in self.interceptors.iter() {
                 i.filter_response(request, &mut json);
             }
-            serde_path_to_error::deserialize::<_, T>(json)
-                .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?
+            match <T as serde::Deserialize>::deserialize(&json) {
+                Ok(v) => v,
+                Err(_) => serde_path_to_error::deserialize::<_, T>(json)
+                    .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?,
+            }
         };
         Ok(Response { value, status: raw.status, rate_limit: raw.rate_limit, attempts: raw.attempts })
     }
@@ -723,6 +734,9 @@ impl Transport {
                     (format!("status {}", status.as_u16()), wait)
                 }
                 Err(source) => {
+                    if let Some(p) = pacer {
+                        p.unanswered();
+                    }
                     let decision = classify(idempotent, Attempt::from_error(&source));
                     if decision == Decision::Done || transient >= cfg.max_retries {
                         return Err(Error::Transport { operation, attempts, source: without_url(source) });

@@ -915,6 +915,16 @@ impl Pacer {
         }
     }
 
+    /// A request whose answer never came (connection dropped, timeout): stop counting
+    /// it as in flight now instead of after the 60 s horizon. Call it on every
+    /// transport error after an [`acquire`](Pacer::acquire).
+    pub fn unanswered(&self) {
+        let now = Instant::now();
+        let mut st = self.lock();
+        st.expire_in_flight(now);
+        st.in_flight.pop_front();
+    }
+
     /// How long the task that just got a 429 should wait before retrying
     /// (then it calls [`Pacer::acquire`] as for any attempt).
     ///

@@ -1,0 +1,214 @@
+//! Property tests: whatever a server answers — any status, any bytes, any JSON shape,
+//! any rate-limit header — the client returns a value or a typed error, and never
+//! panics.
+//!
+//! One loopback `wiremock` server is reused across cases; its responder serves the
+//! current case. Cases are bounded (`PROPTEST_CASES` overrides the default below).
+
+mod common;
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
+
+use auth0_mgmt::users::User;
+use auth0_mgmt::{Client, Error, Page, RateLimit, RetryConfig, UserId};
+use proptest::prelude::*;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The answer the server gives to the next request.
+#[derive(Clone, Debug, Default)]
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    headers: Vec<(String, Vec<u8>)>,
+}
+
+struct Harness {
+    rt: tokio::runtime::Runtime,
+    _server: MockServer,
+    client: Client,
+    answer: Arc<Mutex<Answer>>,
+}
+
+fn harness() -> &'static Harness {
+    static H: OnceLock<Harness> = OnceLock::new();
+    H.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let answer = Arc::new(Mutex::new(Answer::default()));
+        let (server, client) = rt.block_on(async {
+            let server = MockServer::start().await;
+            let a = answer.clone();
+            Mock::given(wiremock::matchers::any())
+                .respond_with(move |_: &wiremock::Request| {
+                    let a = a.lock().unwrap().clone();
+                    let mut t = ResponseTemplate::new(a.status).set_body_bytes(a.body);
+                    for (k, v) in a.headers {
+                        if let Ok(v) = std::str::from_utf8(&v) {
+                            t = t.insert_header(k.as_str(), v);
+                        }
+                    }
+                    t
+                })
+                .mount(&server)
+                .await;
+            let client = common::builder(&server)
+                .retry(RetryConfig::disabled())
+                .pacer(auth0_mgmt::PacerConfig::disabled())
+                .build()
+                .unwrap();
+            (server, client)
+        });
+        Harness { rt, _server: server, client, answer }
+    })
+}
+
+const KEYS: &[&str] = &[
+    "user_id",
+    "email",
+    "identities",
+    "provider",
+    "isSocial",
+    "app_metadata",
+    "logins_count",
+    "users",
+    "start",
+    "limit",
+    "total",
+    "length",
+    "next",
+    "statusCode",
+    "error",
+    "message",
+    "errorCode",
+    "x",
+];
+
+/// JSON documents built from the field names the decoders look for.
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "\\PC{0,12}".prop_map(Value::from),
+        Just(Value::from("auth0|1")),
+        Just(Value::from("..")),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8)
+                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        ]
+    })
+}
+
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..256),
+        json().prop_map(|v| serde_json::to_vec(&v).unwrap()),
+        // Valid JSON cut short anywhere.
+        (json(), any::<prop::sample::Index>()).prop_map(|(v, i)| {
+            let mut b = serde_json::to_vec(&v).unwrap();
+            let cut = i.index(b.len() + 1);
+            b.truncate(cut);
+            b
+        }),
+    ]
+}
+
+fn header_value() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        "[0-9]{0,25}".prop_map(String::into_bytes),
+        "-?[0-9]{1,5}\\.[0-9]{0,5}".prop_map(String::into_bytes),
+        "[ -~]{0,40}".prop_map(String::into_bytes),
+        Just(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec()),
+        Just(b"b=per_hour;q=10;r=7;t=3540,b=per_day;q=x".to_vec()),
+        prop::collection::vec(any::<u8>(), 0..24),
+    ]
+}
+
+fn headers() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
+    let name = prop::sample::select(vec![
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+        "auth0-client-quota-limit",
+        "content-type",
+    ]);
+    prop::collection::vec((name.prop_map(str::to_owned), header_value()), 0..5)
+}
+
+fn status() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        prop::sample::select(vec![200u16, 201, 202, 204, 400, 401, 403, 404, 409, 429, 500, 502, 503]),
+        100u16..600,
+    ]
+    // 1xx answers are interim: a server cannot send one as the final answer.
+    .prop_filter("final status", |s| *s >= 200)
+}
+
+/// Checks what came back: a value, or a typed error consistent with the status.
+fn check<T>(status: u16, result: Result<T, Error>) -> Result<(), TestCaseError> {
+    match result {
+        Ok(_) => prop_assert!((200..300).contains(&status), "Ok for status {status}"),
+        Err(Error::Decode(d)) => prop_assert_eq!(d.status.as_u16(), status),
+        Err(e @ Error::Api(_)) => {
+            prop_assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
+            // Display and Debug never panic either.
+            let _ = (e.to_string(), format!("{e:?}"));
+        }
+        // A 204/304 with a body, an invalid header, … may surface as a transport error.
+        Err(e @ Error::Transport { .. }) => {
+            let _ = e.to_string();
+        }
+        Err(e) => prop_assert!(false, "status {status}: unexpected error kind {e:?}"),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_answer_is_a_value_or_a_typed_error(status in status(), body in body(), headers in headers()) {
+        let h = harness();
+        *h.answer.lock().unwrap() = Answer { status, body, headers };
+        let id: UserId = "auth0|1".parse().unwrap();
+        let (get, list, delete) = h.rt.block_on(async {
+            (
+                h.client.users().get(&id).await,
+                h.client.users().list().per_page(10).send().await,
+                h.client.users().delete(&id).await,
+            )
+        });
+        check(status, get)?;
+        check(status, list)?;
+        check(status, delete)?;
+    }
+
+    #[test]
+    fn any_bytes_decode_to_a_page_or_an_error(body in body()) {
+        let _ = serde_json::from_slice::<Page<User>>(&body);
+        let _ = serde_json::from_slice::<Page<Value>>(&body);
+        let _ = serde_json::from_slice::<User>(&body);
+    }
+
+    #[test]
+    fn any_rate_limit_headers_parse_without_panicking(headers in headers()) {
+        let mut map = HeaderMap::new();
+        for (k, v) in &headers {
+            if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_bytes(v)) {
+                map.append(k, v);
+            }
+        }
+        let now = SystemTime::now();
+        let rl = RateLimit::from_headers(&map, now);
+        let _ = rl.server_wait(now);
+        let _ = rl.is_empty();
+    }
+}
