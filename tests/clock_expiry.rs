@@ -261,9 +261,20 @@ async fn dropped_connections_do_not_stay_counted_against_the_bucket() {
         .unwrap();
     let id: UserId = tenant.user_ids()[0].parse().unwrap();
     let client = client_for(&tenant).build().unwrap();
-    // Learn the bucket.
-    for _ in 0..60 {
-        client.users().get(&id).await.unwrap();
+    // Learn the bucket: the pacer trusts a refill estimate only after >= 1 s of traffic.
+    // Eight tasks drain it so that its refill rate shows.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (c, id) = (client.clone(), id.clone());
+            tokio::spawn(async move {
+                for _ in 0..40 {
+                    c.users().get(&id).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
     }
     assert!(client.rate_limit_stats().estimated_refill_per_sec.is_some());
     // 20 calls whose every attempt (1 + 3 retries) is dropped.
