@@ -16,10 +16,12 @@
 
 use std::error::Error;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use auth0_mgmt::Client;
+use auth0_mgmt::users::CreateUser;
 use auth0_mgmt_fake::{FakeTenant, RateLimit, Seed};
+use auth0_mgmt_policy::{GuardedClient, MemorySink, Policy};
 use futures::TryStreamExt;
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
@@ -55,6 +57,18 @@ async fn main() -> Res<()> {
     }
 }
 
+/// The policy the quickstart's agent runs under: read users and logs, nothing else.
+const POLICY: &str = r#"
+schema_version = 1
+
+[guardrails]
+protected_users = ["auth0|break-glass-0001"]
+
+[agents.support-bot]
+description = "Answers support tickets; reads users and logs"
+resources = { users = "read", logs = "read" }
+"#;
+
 /// The walk-through; `tenant` is the fake (writes and rate-limit demo) or `None` (real tenant).
 async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
     heading(1, "Mint a machine-to-machine token (client-credentials grant)");
@@ -70,28 +84,85 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
     heading(2, "Stream users across pages (offset paging, 50 per page)");
     let started = Instant::now();
     let mut users = client.users().list().per_page(50).stream();
-    let (mut n, mut first) = (0usize, Vec::new());
+    let (mut n, mut sample) = (0usize, Vec::new());
     while let Some(user) = users.try_next().await? {
-        if first.len() < 3 {
-            first.push(format!("{} <{}>", user.user_id, user.email.as_deref().unwrap_or("-")));
+        if sample.len() < 3 {
+            sample.push(user.clone());
         }
         n += 1;
         if tenant.is_none() && n >= 200 {
             break; // a real tenant may be large; this is a tour
         }
     }
-    println!("{n} users in {} ms, e.g. {}", started.elapsed().as_millis(), first.join(", "));
-    let _ = Arc::new(());
+    println!(
+        "{n} users in {} ms, e.g. {}",
+        started.elapsed().as_millis(),
+        sample
+            .iter()
+            .map(|u| format!("{} <{}>", u.user_id, u.email.as_deref().unwrap_or("-")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    heading(3, "Tail the logs from a saved checkpoint (checkpoint paging, forward in time)");
+    // Save a checkpoint: the newest event now. A SIEM exporter would persist this id.
+    let checkpoint = client.logs().newest().await?.map(|l| l.log_id);
+    if let Some(tenant) = tenant {
+        // Something happens on the tenant: three users are created (each write is a `sapi` event).
+        for i in 0..3 {
+            let user = CreateUser::new("Username-Password-Authentication")
+                .email(format!("quickstart.{i}@example.com"))
+                .password("Quickstart-Passw0rd!");
+            client.users().create(&user).await?;
+        }
+        let _ = tenant;
+    }
+    let tail = client.logs().tail();
+    let tail = match &checkpoint {
+        Some(id) => tail.after(id.clone()),
+        None => tail.from_oldest(),
+    };
+    let mut events = tail.until_caught_up().stream();
+    let mut seen = 0;
+    while let Some(log) = events.try_next().await? {
+        seen += 1;
+        if seen <= 5 {
+            let kind =
+                log.log_type.as_ref().map(|t| format!("{t} ({})", t.description().unwrap_or("?"))).unwrap_or_default();
+            println!("  {}  {kind}  {}", log.log_id, log.description.as_deref().unwrap_or(""));
+        }
+    }
+    println!(
+        "{seen} new event(s) after checkpoint {}; resume later from {:?}",
+        checkpoint.as_ref().map_or("(none)".to_owned(), |c| c.to_string()),
+        events.last_log_id().map(|id| id.to_string())
+    );
+
+    heading(4, "An agent under a policy: support-bot may read users, not delete them");
+    let policy = Arc::new(Policy::from_toml(POLICY)?);
+    let audit = Arc::new(MemorySink::new());
+    let agent = GuardedClient::new(client, policy, "support-bot", audit.clone());
+    let target = sample.first().map(|u| u.user_id.clone()).ok_or("the tenant has no users")?;
+    let user = agent.users().get(&target).await?;
+    println!("support-bot read {} — allowed", user.user_id);
+    let sent_before = tenant.map(|t| t.counters().requests);
+    match agent.users().delete(&target).await {
+        Ok(()) => println!("support-bot deleted {target} — this must not happen"),
+        Err(e) if e.is_denied() => println!("support-bot tried to delete {target} — {e}"),
+        Err(e) => return Err(e.into()),
+    }
+    if let (Some(tenant), Some(before)) = (tenant, sent_before) {
+        println!("requests that reached the tenant for the delete: {}", tenant.counters().requests - before);
+    }
 
     if let Some(tenant) = tenant {
         heading(5, "Hit a rate limit and wait it out (tenant bucket: burst 5, 50/s)");
         tenant.set_rate_limit(Some(RateLimit::new(5, 50.0)));
         let before = tenant.counters().rate_limited;
-        let id: auth0_mgmt::UserId = tenant.user_ids()[0].parse()?;
         let started = Instant::now();
         let tasks: Vec<_> = (0..8)
             .map(|_| {
-                let (c, id) = (client.clone(), id.clone());
+                let (c, id) = (agent.clone(), target.clone());
                 tokio::spawn(async move {
                     for _ in 0..15 {
                         c.users().get(&id).await?;
@@ -105,15 +176,28 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
         }
         let stats = client.rate_limit_stats();
         println!(
-            "120 reads by 8 tasks in {:.2} s: {} answered 429 and were retried after the server-named wait, 0 failed; \
-             the pacer learned burst {:?} and ~{:.0}/s",
+            "120 reads by 8 tasks in {:.2} s (ideal {:.2} s): {} answered 429 and were retried after the \
+             server-named wait, 0 failed; the pacer learned burst {} and ~{:.0}/s",
             started.elapsed().as_secs_f64(),
+            (120.0 - 5.0) / 50.0,
             tenant.counters().rate_limited - before,
             stats.estimated_limit.unwrap_or_default(),
             stats.estimated_refill_per_sec.unwrap_or_default()
         );
         tenant.set_rate_limit(None);
-        let _ = Duration::ZERO;
     }
+
+    heading(6, "The audit trail, in plain English");
+    let sentences = audit.sentences();
+    for sentence in sentences.iter().take(3) {
+        println!("  {sentence}");
+    }
+    if sentences.len() > 4 {
+        println!("  … {} more reads …", sentences.len() - 4);
+    }
+    if let Some(last) = sentences.last().filter(|_| sentences.len() > 3) {
+        println!("  {last}");
+    }
+    println!("({} records; the same facts are available as JSON lines)", sentences.len());
     Ok(())
 }
