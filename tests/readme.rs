@@ -16,3 +16,13 @@ fn readme_opens_with_the_two_commands() {
     assert!(first_block.contains("cargo run --example quickstart"));
     assert!(first_block.contains("cargo test --workspace"));
 }
+
+#[test]
+fn readme_policy_file_loads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- policy:start -->\n```toml\n").expect("policy block")
+        + "<!-- policy:start -->\n```toml\n".len();
+    let end = readme[start..].find("```").unwrap() + start;
+    let policy = auth0_mgmt_policy::Policy::from_toml(&readme[start..end]).expect("the README's policy loads");
+    assert_eq!(policy.agent_names(), ["provisioner", "support-bot"]);
+}
