@@ -428,6 +428,111 @@ async fn w3(notes: &mut Vec<String>) -> Res<Row> {
 }
 
 // ---------------------------------------------------------------------------------------
+// W4: checkpoint walks of 50,000 logs and 10,000 organizations (take 100)
+// ---------------------------------------------------------------------------------------
+
+/// One checkpoint walk: items seen, wall time, requests and mints the tenant saw, peak
+/// heap growth.
+struct Walk {
+    items: usize,
+    wall: Duration,
+    requests: u64,
+    mints: u64,
+    peak: usize,
+}
+
+async fn w4_walk(tenant: &FakeTenant, logs: bool) -> Res<Walk> {
+    let client = client_for(tenant).build()?;
+    tenant.reset_counters();
+    let mem = Mem::start();
+    let started = Instant::now();
+    let mut items = 0;
+    if logs {
+        let mut s = client.logs().tail().from_oldest().take(100).until_caught_up().stream();
+        while let Some(l) = s.try_next().await? {
+            black_box(&l);
+            items += 1;
+        }
+    } else {
+        let mut s = client.organizations().list().take(100).checkpoint();
+        while let Some(o) = s.try_next().await? {
+            black_box(&o);
+            items += 1;
+        }
+    }
+    let wall = started.elapsed();
+    let peak = mem.peak();
+    let c = tenant.counters();
+    Ok(Walk { items, wall, requests: c.requests, mints: c.token_mints, peak })
+}
+
+async fn w4(reps: usize, notes: &mut Vec<String>) -> Res<Row> {
+    const LOGS: usize = 50_000;
+    const ORGS: usize = 10_000;
+    let tenant = FakeTenant::builder()
+        .seed(Seed::empty().logs(LOGS).organizations(ORGS))
+        .offset_cap(None)
+        .record_limit(0)
+        .start()
+        .await?;
+    // Pages: logs end on the first empty page (500 full pages + 1 empty); organizations
+    // end on the page without `next` (100 full pages).
+    let (log_pages, org_pages) = ((LOGS / 100 + 1) as u64, (ORGS / 100) as u64);
+    let (mut lw, mut ow) = (Vec::new(), Vec::new());
+    let (mut lp, mut op) = (0usize, 0usize);
+    let (mut lr, mut or, mut lm, mut om, mut li, mut oi) = (0, 0, 0, 0, 0, 0);
+    for rep in 0..reps {
+        for side in if rep % 2 == 0 { [true, false] } else { [false, true] } {
+            let w = w4_walk(&tenant, side).await?;
+            if side {
+                lw.push(w.wall);
+                lp = lp.max(w.peak);
+                (lr, lm, li) = (w.requests, w.mints, w.items);
+            } else {
+                ow.push(w.wall);
+                op = op.max(w.peak);
+                (or, om, oi) = (w.requests, w.mints, w.items);
+            }
+        }
+    }
+    let (l, o) = (median(lw), median(ow));
+    let ratio = lp as f64 / op.max(1) as f64;
+    notes.push(format!(
+        "W4: logs walk {li} events in {} ({:.0} events/s), {lr} requests ({lm} mint + {} pages; expected 1 + \
+         {log_pages}: 500 full pages and the empty page that ends the walk), peak heap growth {}; organizations \
+         walk {oi} in {} ({:.0}/s), {or} requests ({om} mint + {} pages; expected 1 + {org_pages}), peak heap \
+         growth {}; peak ratio logs/organizations {ratio:.2} (median wall of {reps}, max peak).",
+        secs(l),
+        li as f64 / l.as_secs_f64(),
+        lr - lm,
+        mib(lp),
+        secs(o),
+        oi as f64 / o.as_secs_f64(),
+        or - om,
+        mib(op)
+    ));
+    Ok(Row {
+        id: "W4",
+        workload: "checkpoint walk of 50,000 logs (from oldest), then 10,000 organizations (take 100)".into(),
+        wall: format!("logs {}; organizations {}", secs(l), secs(o)),
+        requests: format!(
+            "logs {lr} ({lm} mint + {} pages); organizations {or} ({om} mint + {} pages)",
+            lr - lm,
+            or - om
+        ),
+        peak: format!("logs {}; organizations {} (×{ratio:.2})", mib(lp), mib(op)),
+        target: "requests = pages + 1; 50k peak ≤ 1.5× 10k peak".into(),
+        met: li == LOGS
+            && oi == ORGS
+            && lm == 1
+            && om == 1
+            && lr == log_pages + 1
+            && or == org_pages + 1
+            && ratio <= 1.5,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // W5: 64 concurrent first calls, token endpoint slowed by 100 ms
 // ---------------------------------------------------------------------------------------
 
@@ -550,15 +655,17 @@ async fn main() -> Res<()> {
     if want("W3") {
         rows.push(w3(&mut notes).await?);
     }
+    if want("W4") {
+        rows.push(w4(reps, &mut notes).await?);
+    }
     if want("W5") {
         rows.push(w5(reps, &mut notes).await?);
     }
 
     println!("Machine: {}", machine());
     println!(
-        "Command: `cargo run --release --example bench_load{}{}`",
-        if quick { " -- --quick" } else { "" },
-        if picked.is_empty() { String::new() } else { format!(" -- {}", picked.join(" ")) }
+        "Command: `cargo run --release --example bench_load{}`",
+        if args.is_empty() { String::new() } else { format!(" -- {}", args.join(" ")) }
     );
     println!("Total run time {:.1} s; process peak RSS (VmHWM) {}.\n", started.elapsed().as_secs_f64(), vm_hwm());
     println!("| id | workload | wall time | requests the tenant saw | peak heap growth | target | met |");

@@ -4,7 +4,9 @@
 //! the quickstart's stdout and stderr), and search it for the secret, the tokens, and
 //! anything shaped like a JWT: zero hits.
 //!
-//! The audit file of the policy layer joins the sweep when that layer lands.
+//! The policy layer's JSON-lines audit file is swept too: a guarded run that creates
+//! an application and sets passwords writes neither the secret, the token, the
+//! passwords nor the new application's secret into it.
 
 mod soak_workload;
 
@@ -171,6 +173,93 @@ fn the_quickstart_never_prints_the_secret_or_a_token() {
     let haystack = format!("{stdout}\n{stderr}");
     let found = leaks(&haystack, &[auth0_mgmt_fake::DEFAULT_CLIENT_SECRET]);
     assert!(found.is_empty(), "the quickstart leaked: {found:?}");
+}
+
+const PASSWORD: &str = "SWEEP-Pa55w0rd-7e2b91c4-do-not-audit";
+const NEW_PASSWORD: &str = "SWEEP-n3w-Pa55w0rd-0d4f8a2e-do-not-audit";
+
+/// What the guarded run needs: users and applications at full, creating applications,
+/// changing credentials and reading secrets (so the agent sees the new secret).
+const SWEEP_POLICY: &str = r#"
+schema_version = 1
+[agents.sweeper]
+resources = { users = "full", clients = "full" }
+actions = ["create_clients", "update_user_credentials", "read_client_secrets"]
+[agents.sweeper.allow]
+connections = ["Username-Password-Authentication"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_file_never_holds_the_secret_a_token_or_a_password() {
+    use auth0_mgmt::clients::CreateApplication;
+    use auth0_mgmt::users::{CreateUser, UpdateUser};
+    use auth0_mgmt::{Patch, UserId};
+    use auth0_mgmt_policy::{GuardedClient, JsonLinesSink, Policy};
+
+    let tenant = auth0_mgmt_fake::FakeTenant::builder()
+        .client_credentials(CLIENT_ID, SECRET)
+        .seed(auth0_mgmt_fake::Seed::empty().users(5))
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let policy = Arc::new(Policy::from_toml(SWEEP_POLICY).unwrap());
+    let sink = Arc::new(JsonLinesSink::open(&path).unwrap());
+    let ids: Vec<UserId> = tenant.user_ids().into_iter().map(|s| s.parse().unwrap()).collect();
+
+    // 1. A client minting with the recognisable secret, and 2. one with a token the
+    //    sweep minted and knows; both guarded, both auditing to the same file.
+    let token = mint(tenant.base_url()).await;
+    let signature = token.rsplit('.').next().unwrap().to_owned();
+    let with_secret =
+        Client::builder().base_url(tenant.base_url()).client_credentials(CLIENT_ID, SECRET).build().unwrap();
+    let with_token = Client::builder().base_url(tenant.base_url()).token(token.clone()).build().unwrap();
+    let mut app_secrets = Vec::new();
+    let mut calls = 0;
+    for (n, client) in [with_secret, with_token].iter().enumerate() {
+        let agent = GuardedClient::new(client, policy.clone(), "sweeper", sink.clone());
+        // An application: its generated secret comes back to the agent.
+        let app = agent.clients().create(&CreateApplication::new(format!("sweep-app-{n}"))).await.unwrap();
+        let app_secret = app.client_secret.as_ref().expect("the agent may read secrets").expose().to_owned();
+        assert!(app_secret.len() >= 16, "a recognisable application secret");
+        app_secrets.push(app_secret);
+        // A user created with a password, then a password change on it and on a seeded user.
+        let user = agent
+            .users()
+            .create(
+                &CreateUser::new("Username-Password-Authentication")
+                    .email(format!("sweep-{n}@example.com"))
+                    .password(PASSWORD),
+            )
+            .await
+            .unwrap();
+        for id in [&user.user_id, &ids[n]] {
+            let changes = UpdateUser { password: Patch::Set(NEW_PASSWORD.into()), ..Default::default() };
+            agent.users().update(id, &changes).await.unwrap();
+        }
+        // A denied call is audited too (deleting users is not granted).
+        assert!(agent.users().delete(&ids[n]).await.unwrap_err().is_denied());
+        calls += 5;
+    }
+    drop(sink);
+
+    let audit = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<serde_json::Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), calls, "one record per call:\n{audit}");
+    assert!(lines.iter().any(|l| l["operation"] == "clients.create"));
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["operation"] == "users.update")
+            .all(|l| l["fields"] == serde_json::json!(["password"])),
+        "password changes are recorded by field name:\n{audit}"
+    );
+    let mut needles = vec![SECRET, &token, &signature, PASSWORD, NEW_PASSWORD];
+    needles.extend(app_secrets.iter().map(String::as_str));
+    let found = leaks(&audit, &needles);
+    assert!(found.is_empty(), "leaked into the audit file ({} bytes): {found:?}", audit.len());
+    println!("swept {} bytes of audit file ({} records): no secret, token or password", audit.len(), lines.len());
 }
 
 #[test]
