@@ -18,7 +18,6 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::ids::{ClientId, GrantId, UserId};
 use crate::models::JsonObject;
-use crate::pagination::{ItemStream, Page, offset_page, offset_pages};
 use crate::request::Request;
 
 /// A user's consent to an application for an audience.
@@ -111,18 +110,6 @@ impl ListGrants {
         self
     }
 
-    /// Zero-based page index (for `.send()`; `.stream()` starts here).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         Request::new(&catalog::GRANTS_LIST)
             .query_opt("user_id", self.user_id.as_ref())
@@ -130,15 +117,5 @@ impl ListGrants {
             .query_opt("audience", self.audience.clone())
     }
 
-    /// Fetches one page, with totals.
-    pub async fn send(self) -> Result<Page<Grant>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams every matching grant lazily.
-    pub fn stream(self) -> ItemStream<Grant> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
+    crate::pagination::offset_list_methods!(Grant, "matching grant");
 }

@@ -477,6 +477,85 @@ pub(crate) fn offset_page(req: Request, page: u64, per_page: Option<u64>) -> Req
     req.query("page", page).query_opt("per_page", per_page).query("include_totals", true)
 }
 
+/// The paging methods every offset list builder shares: `page`, `per_page`, `send`
+/// (one page with totals) and `stream` (every result). The builder has fields `client`,
+/// `page: u64`, `per_page: Option<u64>` and a `fn request(&self) -> Request` holding its
+/// filters.
+macro_rules! offset_list_methods {
+    ($item:ty, $what:literal) => {
+        /// Zero-based page index (for `.send()`; `.stream()` starts here).
+        pub fn page(mut self, page: u64) -> Self {
+            self.page = page;
+            self
+        }
+
+        /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
+        pub fn per_page(mut self, per_page: u64) -> Self {
+            self.per_page = Some(per_page.clamp(1, 100));
+            self
+        }
+
+        /// Fetches one offset page, with totals.
+        pub async fn send(self) -> $crate::Result<$crate::Page<$item>> {
+            let req = $crate::pagination::offset_page(self.request(), self.page, self.per_page);
+            self.client.execute(req).await
+        }
+
+        #[doc = concat!(
+                    "Streams every ", $what, " lazily, page by page. Where Auth0 caps offset paging at ",
+                    "1000 results, the stream ends with [`Error::PagingLimit`](crate::Error::PagingLimit) ",
+                    "instead of stopping silently."
+                )]
+        pub fn stream(self) -> $crate::ItemStream<$item> {
+            let req = self.request();
+            $crate::pagination::offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
+        }
+    };
+}
+pub(crate) use offset_list_methods;
+
+/// The checkpoint methods of list builders whose endpoint also pages with `from`/`take`
+/// (`{"<key>": [...], "next": "..."}`): `take`, `send_checkpoint`, `checkpoint` and
+/// `resume`. The builder has a `take: Option<u64>` field besides what
+/// [`offset_list_methods`] needs.
+macro_rules! checkpoint_list_methods {
+    ($item:ty, $what:literal) => {
+        /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
+        pub fn take(mut self, take: u64) -> Self {
+            self.take = Some(take.clamp(1, 100));
+            self
+        }
+
+        /// Fetches one checkpoint page (`take`, and `from` when given); its `next` is the
+        /// cursor of the following page.
+        pub async fn send_checkpoint(self, from: Option<String>) -> $crate::Result<$crate::Page<$item>> {
+            let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
+            self.client.execute(req).await
+        }
+
+        #[doc = concat!(
+                    "Streams every ", $what, " with checkpoint paging (no result cap). Ends on a page ",
+                    "without `next` or on an empty page."
+                )]
+        pub fn checkpoint(self) -> $crate::CheckpointStream<$item> {
+            self.resume($crate::ResumePoint::default())
+        }
+
+        /// Continues a checkpoint stream from a saved [`ResumePoint`](crate::ResumePoint).
+        pub fn resume(self, point: $crate::ResumePoint) -> $crate::CheckpointStream<$item> {
+            let req = self.request();
+            $crate::pagination::checkpoint_pages(
+                self.client,
+                req,
+                self.take.unwrap_or(100),
+                point,
+                $crate::pagination::NextCursor::Opaque,
+            )
+        }
+    };
+}
+pub(crate) use checkpoint_list_methods;
+
 #[cfg(test)]
 mod tests {
     use super::*;

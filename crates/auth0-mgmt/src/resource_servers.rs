@@ -30,7 +30,6 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::ids::{ClientId, ResourceServerId};
 use crate::models::{Fields, JsonObject, Sensitive, string_enum};
-use crate::pagination::{ItemStream, Page, offset_page, offset_pages};
 use crate::request::Request;
 
 string_enum! {
@@ -282,18 +281,6 @@ impl ListResourceServers {
         self
     }
 
-    /// Zero-based page index (for `.send()`; `.stream()` starts here).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         let mut req = Request::new(&catalog::RESOURCE_SERVERS_LIST);
         for i in &self.identifiers {
@@ -305,15 +292,5 @@ impl ListResourceServers {
         req
     }
 
-    /// Fetches one page, with totals.
-    pub async fn send(self) -> Result<Page<ResourceServer>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams every API lazily.
-    pub fn stream(self) -> ItemStream<ResourceServer> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
+    crate::pagination::offset_list_methods!(ResourceServer, "API");
 }

@@ -21,7 +21,6 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::ids::{RoleId, UserId};
 use crate::models::JsonObject;
-use crate::pagination::{ItemStream, Page, offset_page, offset_pages};
 use crate::request::{Request, non_empty};
 use crate::users::Users;
 
@@ -136,33 +135,11 @@ impl ListRoles {
         self
     }
 
-    /// Zero-based page index (for `.send()`; `.stream()` starts here).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         Request::new(&catalog::ROLES_LIST).query_opt("name_filter", self.name_filter.clone())
     }
 
-    /// Fetches one page, with totals.
-    pub async fn send(self) -> Result<Page<Role>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams every role lazily, page by page.
-    pub fn stream(self) -> ItemStream<Role> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
+    crate::pagination::offset_list_methods!(Role, "role");
 }
 
 #[derive(Serialize)]
@@ -209,27 +186,9 @@ pub struct ListUserRoles {
 }
 
 impl ListUserRoles {
-    /// Zero-based page index (for `.send()`; `.stream()` starts here).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
+    fn request(&self) -> Request {
+        Request::new(&catalog::USERS_LIST_ROLES).id(&self.user)
     }
 
-    /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
-    /// Fetches one page, with totals.
-    pub async fn send(self) -> Result<Page<Role>> {
-        let req = offset_page(Request::new(&catalog::USERS_LIST_ROLES).id(&self.user), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams every role of the user lazily.
-    pub fn stream(self) -> ItemStream<Role> {
-        let req = Request::new(&catalog::USERS_LIST_ROLES).id(&self.user);
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
+    crate::pagination::offset_list_methods!(Role, "role of the user");
 }

@@ -37,9 +37,6 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::ids::ClientId;
 use crate::models::Fields;
-use crate::pagination::{
-    CheckpointStream, ItemStream, NextCursor, Page, ResumePoint, checkpoint_pages, offset_page, offset_pages,
-};
 use crate::request::Request;
 
 /// The applications endpoints. Get one with [`Client::clients`].
@@ -162,24 +159,6 @@ impl ListClients {
         self
     }
 
-    /// Zero-based page index (offset mode).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Offset page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
-    /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
-    pub fn take(mut self, take: u64) -> Self {
-        self.take = Some(take.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         let app_type = (!self.app_types.is_empty())
             .then(|| self.app_types.iter().map(AppType::as_str).collect::<Vec<_>>().join(","));
@@ -194,33 +173,6 @@ impl ListClients {
         req
     }
 
-    /// Fetches one offset page, with totals.
-    pub async fn send(self) -> Result<Page<Application>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams every application with offset paging.
-    pub fn stream(self) -> ItemStream<Application> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
-
-    /// Fetches one checkpoint page (`take`, and `from` when given); its `next` is the
-    /// cursor of the following page (valid for 24 hours).
-    pub async fn send_checkpoint(self, from: Option<String>) -> Result<Page<Application>> {
-        let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
-        self.client.execute(req).await
-    }
-
-    /// Streams every application with checkpoint paging (no result cap).
-    pub fn checkpoint(self) -> CheckpointStream<Application> {
-        self.resume(ResumePoint::default())
-    }
-
-    /// Continues a checkpoint stream from a saved [`ResumePoint`].
-    pub fn resume(self, point: ResumePoint) -> CheckpointStream<Application> {
-        let req = self.request();
-        checkpoint_pages(self.client, req, self.take.unwrap_or(100), point, NextCursor::Opaque)
-    }
+    crate::pagination::offset_list_methods!(Application, "application");
+    crate::pagination::checkpoint_list_methods!(Application, "application");
 }

@@ -31,9 +31,6 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::ids::ConnectionId;
 use crate::models::Fields;
-use crate::pagination::{
-    CheckpointStream, ItemStream, NextCursor, Page, ResumePoint, checkpoint_pages, offset_page, offset_pages,
-};
 use crate::request::Request;
 
 /// The connections endpoints. Get one with [`Client::connections`].
@@ -126,24 +123,6 @@ impl ListConnections {
         self
     }
 
-    /// Zero-based page index (offset mode).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Offset page size, 1–100 (clamped). Default: the server's for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
-    /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
-    pub fn take(mut self, take: u64) -> Self {
-        self.take = Some(take.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         let mut req = Request::new(&catalog::CONNECTIONS_LIST);
         for s in &self.strategies {
@@ -156,34 +135,6 @@ impl ListConnections {
         req
     }
 
-    /// Fetches one offset page, with totals.
-    pub async fn send(self) -> Result<Page<Connection>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams connections with offset paging; ends with
-    /// [`Error::PagingLimit`](crate::Error::PagingLimit) past 1000 results (use
-    /// [`checkpoint`](Self::checkpoint) for more).
-    pub fn stream(self) -> ItemStream<Connection> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
-
-    /// Fetches one checkpoint page (`take`, and `from` when given).
-    pub async fn send_checkpoint(self, from: Option<String>) -> Result<Page<Connection>> {
-        let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
-        self.client.execute(req).await
-    }
-
-    /// Streams every connection with checkpoint paging (no result cap).
-    pub fn checkpoint(self) -> CheckpointStream<Connection> {
-        self.resume(ResumePoint::default())
-    }
-
-    /// Continues a checkpoint stream from a saved [`ResumePoint`].
-    pub fn resume(self, point: ResumePoint) -> CheckpointStream<Connection> {
-        let req = self.request();
-        checkpoint_pages(self.client, req, self.take.unwrap_or(100), point, NextCursor::Opaque)
-    }
+    crate::pagination::offset_list_methods!(Connection, "connection");
+    crate::pagination::checkpoint_list_methods!(Connection, "connection");
 }

@@ -25,9 +25,6 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::ids::{OrganizationId, UserId};
 use crate::models::Fields;
-use crate::pagination::{
-    CheckpointStream, ItemStream, NextCursor, Page, ResumePoint, checkpoint_pages, offset_page, offset_pages,
-};
 use crate::request::{Request, non_empty};
 
 /// The organizations endpoints. Get one with [`Client::organizations`].
@@ -114,59 +111,12 @@ impl ListOrganizations {
         self
     }
 
-    /// Zero-based page index (offset mode).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Offset page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
-    /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
-    pub fn take(mut self, take: u64) -> Self {
-        self.take = Some(take.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         Request::new(&catalog::ORGANIZATIONS_LIST).query_opt("sort", self.sort.clone())
     }
 
-    /// Fetches one offset page, with totals.
-    pub async fn send(self) -> Result<Page<Organization>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams organizations with offset paging; ends with
-    /// [`Error::PagingLimit`](crate::Error::PagingLimit) past 1000 results (use
-    /// [`checkpoint`](Self::checkpoint) for more).
-    pub fn stream(self) -> ItemStream<Organization> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
-
-    /// Fetches one checkpoint page (`take`, and `from` when given).
-    pub async fn send_checkpoint(self, from: Option<String>) -> Result<Page<Organization>> {
-        let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
-        self.client.execute(req).await
-    }
-
-    /// Streams every organization with checkpoint paging (no result cap). Ends on a
-    /// page without `next` or on an empty page.
-    pub fn checkpoint(self) -> CheckpointStream<Organization> {
-        self.resume(ResumePoint::default())
-    }
-
-    /// Continues a checkpoint stream from a saved [`ResumePoint`].
-    pub fn resume(self, point: ResumePoint) -> CheckpointStream<Organization> {
-        let req = self.request();
-        checkpoint_pages(self.client, req, self.take.unwrap_or(100), point, NextCursor::Opaque)
-    }
+    crate::pagination::offset_list_methods!(Organization, "organization");
+    crate::pagination::checkpoint_list_methods!(Organization, "organization");
 }
 
 /// `GET /api/v2/organizations/{id}/members` with its options. Made by
@@ -190,24 +140,6 @@ impl ListMembers {
         self
     }
 
-    /// Zero-based page index (offset mode).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Offset page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
-
-    /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
-    pub fn take(mut self, take: u64) -> Self {
-        self.take = Some(take.clamp(1, 100));
-        self
-    }
-
     fn request(&self) -> Request {
         let req = Request::new(&catalog::ORGANIZATIONS_LIST_MEMBERS).id(&self.org);
         match &self.fields {
@@ -216,34 +148,6 @@ impl ListMembers {
         }
     }
 
-    /// Fetches one offset page, with totals.
-    pub async fn send(self) -> Result<Page<Member>> {
-        let req = offset_page(self.request(), self.page, self.per_page);
-        self.client.execute(req).await
-    }
-
-    /// Streams members with offset paging; ends with
-    /// [`Error::PagingLimit`](crate::Error::PagingLimit) past 1000 results.
-    pub fn stream(self) -> ItemStream<Member> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-    }
-
-    /// Fetches one checkpoint page (`take`, and `from` when given).
-    pub async fn send_checkpoint(self, from: Option<String>) -> Result<Page<Member>> {
-        let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
-        self.client.execute(req).await
-    }
-
-    /// Streams every member with checkpoint paging (no result cap). Ends on a page
-    /// without `next` or on an empty page (`{"members": []}`).
-    pub fn checkpoint(self) -> CheckpointStream<Member> {
-        self.resume(ResumePoint::default())
-    }
-
-    /// Continues a checkpoint stream from a saved [`ResumePoint`].
-    pub fn resume(self, point: ResumePoint) -> CheckpointStream<Member> {
-        let req = self.request();
-        checkpoint_pages(self.client, req, self.take.unwrap_or(100), point, NextCursor::Opaque)
-    }
+    crate::pagination::offset_list_methods!(Member, "member");
+    crate::pagination::checkpoint_list_methods!(Member, "member");
 }
