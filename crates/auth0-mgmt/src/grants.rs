@@ -117,5 +117,5 @@ impl ListGrants {
             .query_opt("audience", self.audience.clone())
     }
 
-    crate::pagination::offset_list_methods!(Grant, "matching grant");
+    crate::pagination::offset_list_methods!(Grant);
 }

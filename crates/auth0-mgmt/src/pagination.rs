@@ -482,7 +482,7 @@ pub(crate) fn offset_page(req: Request, page: u64, per_page: Option<u64>) -> Req
 /// `page: u64`, `per_page: Option<u64>` and a `fn request(&self) -> Request` holding its
 /// filters.
 macro_rules! offset_list_methods {
-    ($item:ty, $what:literal) => {
+    ($item:ty) => {
         /// Zero-based page index (for `.send()`; `.stream()` starts here).
         pub fn page(mut self, page: u64) -> Self {
             self.page = page;
@@ -501,11 +501,9 @@ macro_rules! offset_list_methods {
             self.client.execute(req).await
         }
 
-        #[doc = concat!(
-                    "Streams every ", $what, " lazily, page by page. Where Auth0 caps offset paging at ",
-                    "1000 results, the stream ends with [`Error::PagingLimit`](crate::Error::PagingLimit) ",
-                    "instead of stopping silently."
-                )]
+        /// Streams every result lazily, page by page. Where Auth0 caps offset paging at 1000
+        /// results, the stream ends with [`Error::PagingLimit`](crate::Error::PagingLimit)
+        /// instead of stopping silently.
         pub fn stream(self) -> $crate::ItemStream<$item> {
             let req = self.request();
             $crate::pagination::offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
@@ -519,7 +517,7 @@ pub(crate) use offset_list_methods;
 /// `resume`. The builder has a `take: Option<u64>` field besides what
 /// [`offset_list_methods`] needs.
 macro_rules! checkpoint_list_methods {
-    ($item:ty, $what:literal) => {
+    ($item:ty) => {
         /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
         pub fn take(mut self, take: u64) -> Self {
             self.take = Some(take.clamp(1, 100));
@@ -533,10 +531,8 @@ macro_rules! checkpoint_list_methods {
             self.client.execute(req).await
         }
 
-        #[doc = concat!(
-                    "Streams every ", $what, " with checkpoint paging (no result cap). Ends on a page ",
-                    "without `next` or on an empty page."
-                )]
+        /// Streams every result with checkpoint paging (no result cap). Ends on a page without
+        /// `next` or on an empty page.
         pub fn checkpoint(self) -> $crate::CheckpointStream<$item> {
             self.resume($crate::ResumePoint::default())
         }

@@ -292,5 +292,5 @@ impl ListResourceServers {
         req
     }
 
-    crate::pagination::offset_list_methods!(ResourceServer, "API");
+    crate::pagination::offset_list_methods!(ResourceServer);
 }

@@ -139,7 +139,7 @@ impl ListRoles {
         Request::new(&catalog::ROLES_LIST).query_opt("name_filter", self.name_filter.clone())
     }
 
-    crate::pagination::offset_list_methods!(Role, "role");
+    crate::pagination::offset_list_methods!(Role);
 }
 
 #[derive(Serialize)]
@@ -190,5 +190,5 @@ impl ListUserRoles {
         Request::new(&catalog::USERS_LIST_ROLES).id(&self.user)
     }
 
-    crate::pagination::offset_list_methods!(Role, "role of the user");
+    crate::pagination::offset_list_methods!(Role);
 }

@@ -173,6 +173,6 @@ impl ListClients {
         req
     }
 
-    crate::pagination::offset_list_methods!(Application, "application");
-    crate::pagination::checkpoint_list_methods!(Application, "application");
+    crate::pagination::offset_list_methods!(Application);
+    crate::pagination::checkpoint_list_methods!(Application);
 }

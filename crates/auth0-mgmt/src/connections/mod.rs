@@ -135,6 +135,6 @@ impl ListConnections {
         req
     }
 
-    crate::pagination::offset_list_methods!(Connection, "connection");
-    crate::pagination::checkpoint_list_methods!(Connection, "connection");
+    crate::pagination::offset_list_methods!(Connection);
+    crate::pagination::checkpoint_list_methods!(Connection);
 }

@@ -115,8 +115,8 @@ impl ListOrganizations {
         Request::new(&catalog::ORGANIZATIONS_LIST).query_opt("sort", self.sort.clone())
     }
 
-    crate::pagination::offset_list_methods!(Organization, "organization");
-    crate::pagination::checkpoint_list_methods!(Organization, "organization");
+    crate::pagination::offset_list_methods!(Organization);
+    crate::pagination::checkpoint_list_methods!(Organization);
 }
 
 /// `GET /api/v2/organizations/{id}/members` with its options. Made by
@@ -148,6 +148,6 @@ impl ListMembers {
         }
     }
 
-    crate::pagination::offset_list_methods!(Member, "member");
-    crate::pagination::checkpoint_list_methods!(Member, "member");
+    crate::pagination::offset_list_methods!(Member);
+    crate::pagination::checkpoint_list_methods!(Member);
 }
