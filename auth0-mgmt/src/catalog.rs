@@ -380,7 +380,7 @@ mod tests {
             if std::env::var_os("UPDATE_OPERATIONS_MD").is_some() {
                 std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/OPERATIONS.md"), &generated).unwrap();
             }
-            panic!("crates/auth0-mgmt/OPERATIONS.md is stale; rerun with UPDATE_OPERATIONS_MD=1");
+            panic!("auth0-mgmt/OPERATIONS.md is stale; rerun with UPDATE_OPERATIONS_MD=1");
         }
     }
 }

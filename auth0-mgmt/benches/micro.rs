@@ -2,7 +2,7 @@
 //! decoding a users page, parsing rate-limit headers, validating and encoding ids.
 //!
 //! ```text
-//! cargo bench --bench micro
+//! cargo bench -p auth0-mgmt --bench micro
 //! ```
 //!
 //! The end-to-end workloads are in `examples/bench_load.rs`; figures in `docs/BENCHMARKS.md`.
@@ -77,8 +77,11 @@ fn one_user(c: &mut Criterion) {
 }
 
 fn token_header(c: &mut Criterion) {
-    // A token the size of a Management API token granted every scope (~1.5 KB).
-    let scopes = auth0_mgmt_fake::SCOPE_CATALOG.join(" ");
+    // A token the size of a Management API token granted many scopes (~1.5 KB).
+    let mut scopes: Vec<&str> = auth0_mgmt::catalog::ALL.iter().flat_map(|op| op.scopes.iter().copied()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let scopes = scopes.repeat(3).join(" ");
     let payload = serde_json::json!({"scope": scopes, "sub": "x@clients", "exp": 4_000_000_000u64}).to_string();
     let raw = format!("eyJhbGciOiJub25lIn0.{}.c2ln", base64_url(&payload));
     let token = auth0_mgmt::AccessToken::new(raw.clone(), None, None);

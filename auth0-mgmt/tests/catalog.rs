@@ -7,7 +7,7 @@ use serde_json::Value;
 
 #[test]
 fn catalog_matches_the_shared_endpoint_reference() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/endpoints.json");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/endpoints.json");
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{} is required: {e}", file.display()));
     let endpoints: Vec<Value> = serde_json::from_str(&text).unwrap();
     let mut matched = 0;

@@ -138,7 +138,7 @@ pub fn assert_request(
 
 /// The recorded fixtures folder (`/work/shared/fixtures/recorded` next to the worktree).
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/recorded")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/recorded")
 }
 
 /// The recorded interactions of one operation.
