@@ -5,7 +5,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use auth0_mgmt::{Client, Denial, Interceptor, Outcome, Request, Scopes};
+use auth0_mgmt::{CallHook, Client, Denial, Interceptor, Outcome, Request, Scopes};
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::audit::{AuditRecord, AuditSink};
@@ -18,9 +19,10 @@ use crate::redact;
 ///
 /// Usually installed by [`GuardedClient::new`]; it can also be added to a client
 /// directly with [`Client::with_interceptor`].
+#[derive(Clone)]
 pub struct Guard {
     policy: Arc<Policy>,
-    agent: String,
+    agent: Arc<str>,
     sink: Arc<dyn AuditSink>,
 }
 
@@ -38,11 +40,11 @@ impl Guard {
     /// A guard for `agent` under `policy`, auditing to `sink`. An agent the policy does
     /// not name gets every call denied (`unknown_agent`) and audited.
     pub fn new(policy: Arc<Policy>, agent: impl Into<String>, sink: Arc<dyn AuditSink>) -> Guard {
-        let agent = agent.into();
+        let agent: String = agent.into();
         if policy.agent(&agent).is_none() {
             tracing::warn!(agent = %crate::audit::sanitize(&agent), "the policy names no such agent; every call will be denied");
         }
-        Guard { policy, agent, sink }
+        Guard { policy, agent: Arc::from(agent), sink }
     }
 
     /// The agent.
@@ -57,31 +59,50 @@ impl Guard {
 }
 
 impl Interceptor for Guard {
-    fn before(&self, request: &Request) -> Result<(), Denial> {
+    fn begin(&self, request: &Request) -> Result<Box<dyn CallHook>, Denial> {
         let decision = self.policy.decide(&self.agent, request);
         match decision.verdict {
             Verdict::Allow => {}
             Verdict::DryRun | Verdict::Deny { .. } => {
-                return Err(decision
-                    .denial()
-                    .unwrap_or_else(|| Denial::new(request.operation().id, "denied", "denied")));
+                let denial =
+                    decision.denial().unwrap_or_else(|| Denial::new(request.operation().id, "denied", "denied"));
+                self.record(request, &Outcome::Denied(&denial));
+                return Err(denial);
             }
         }
         // Fail closed: a write is only sent when its record can be written.
         if let Err(e) = self.sink.ready() {
             if request.operation().access.is_write() {
-                return Err(Denial::new(
+                let denial = Denial::new(
                     request.operation().id,
                     DenyCode::AuditUnavailable.as_str(),
                     format!("the audit log cannot be written ({e}); writes are refused until it recovers"),
-                ));
+                );
+                self.record(request, &Outcome::Denied(&denial));
+                return Err(denial);
             }
             tracing::error!(error = %e, operation = request.operation().id, "audit sink unhealthy; allowing a read");
         }
-        Ok(())
+        Ok(Box::new(GuardCall { guard: self.clone() }))
     }
+}
 
-    fn check_scopes(&self, request: &Request, granted: &Scopes) -> Result<(), Denial> {
+impl Guard {
+    fn record(&self, request: &Request, outcome: &Outcome<'_>) {
+        let record = AuditRecord::new(&self.policy, &self.agent, request, outcome, SystemTime::now());
+        if let Err(e) = self.sink.write(&record) {
+            tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
+        }
+    }
+}
+
+/// The guard's per-call state.
+struct GuardCall {
+    guard: Guard,
+}
+
+impl CallHook for GuardCall {
+    fn check_scopes(&mut self, request: &Request, granted: &Scopes) -> Result<(), Denial> {
         match Policy::check_scopes(request.operation(), granted) {
             Ok(()) => Ok(()),
             Err(Verdict::Deny { code, reason }) => Err(Denial::new(request.operation().id, code.as_str(), reason)),
@@ -89,16 +110,19 @@ impl Interceptor for Guard {
         }
     }
 
-    fn filter_response(&self, _request: &Request, body: &mut Value) {
-        let allow = self.policy.agent(&self.agent).is_some_and(|a| a.has(Action::ReadClientSecrets));
-        redact::redact(body, allow, &self.policy.guardrails().clients);
+    fn before_send(&mut self, _request: &Request) -> Result<(), Denial> {
+        Ok(())
     }
 
-    fn after(&self, request: &Request, outcome: &Outcome<'_>) {
-        let record = AuditRecord::new(&self.policy, &self.agent, request, outcome, SystemTime::now());
-        if let Err(e) = self.sink.write(&record) {
-            tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
-        }
+    fn filter_response(&mut self, _request: &Request, body: Bytes) -> Bytes {
+        let allow = self.guard.policy.agent(&self.guard.agent).is_some_and(|a| a.has(Action::ReadClientSecrets));
+        let Ok(mut json) = serde_json::from_slice::<Value>(&body) else { return body };
+        redact::redact(&mut json, allow, &self.guard.policy.guardrails().clients);
+        serde_json::to_vec(&json).map(Bytes::from).unwrap_or(body)
+    }
+
+    fn finish(self: Box<Self>, request: &Request, outcome: &Outcome<'_>) {
+        self.guard.record(request, outcome);
     }
 }
 

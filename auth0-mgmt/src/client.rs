@@ -22,9 +22,9 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use crate::catalog::{OAUTH_TOKEN, Operation};
-use crate::error::{ApiError, DecodeError, Error, Result};
+use crate::error::{ApiError, DecodeError, Denial, Error, Result};
 use crate::ratelimit::{Pacer, PacerConfig, PacerStats, RateLimit};
-use crate::request::{Interceptor, Outcome, Request};
+use crate::request::{CallHook, Interceptor, Outcome, Request};
 use crate::retry::{Attempt, Decision, RetryConfig, classify};
 use crate::token::{AccessToken, ClientCredentials, Scopes, StaticToken, TokenSource};
 
@@ -449,27 +449,41 @@ impl Client {
         );
         async move {
             let started = Instant::now();
-            let result = self.run(&request).await.and_then(|raw| self.decode::<T>(&request, raw));
-            let elapsed = started.elapsed();
+            let result = match Hooks::begin(&self.interceptors, &request) {
+                Ok(mut hooks) => {
+                    let result = match self.run(&request, &mut hooks).await {
+                        Ok(raw) => self.decode::<T>(&request, &mut hooks, raw),
+                        Err(e) => Err(e),
+                    };
+                    let elapsed = started.elapsed();
+                    match &result {
+                        Ok(resp) => hooks.finish(
+                            &request,
+                            &Outcome::Completed {
+                                status: resp.status,
+                                rate_limit: &resp.rate_limit,
+                                attempts: resp.attempts,
+                                elapsed,
+                            },
+                        ),
+                        Err(Error::Denied(d)) => hooks.finish(&request, &Outcome::Denied(d)),
+                        Err(error) => hooks.finish(&request, &Outcome::Failed { error, elapsed }),
+                    }
+                    result
+                }
+                Err(denial) => Err(Error::Denied(Box::new(denial))),
+            };
             match &result {
                 Ok(resp) => {
                     tracing::Span::current().record("status", resp.status.as_u16());
                     tracing::Span::current().record("attempts", resp.attempts);
-                    let outcome = Outcome::Completed {
-                        status: resp.status,
-                        rate_limit: &resp.rate_limit,
-                        attempts: resp.attempts,
-                        elapsed,
-                    };
-                    self.notify(&request, &outcome);
                 }
-                Err(Error::Denied(d)) => self.notify(&request, &Outcome::Denied(d)),
+                Err(Error::Denied(d)) => tracing::debug!(code = %d.code, "denied before sending"),
                 Err(error) => {
                     if let Some(s) = error.status() {
                         tracing::Span::current().record("status", s.as_u16());
                     }
                     tracing::debug!(%error, "request failed");
-                    self.notify(&request, &Outcome::Failed { error, elapsed });
                 }
             }
             result
@@ -478,18 +492,9 @@ impl Client {
         .await
     }
 
-    fn notify(&self, request: &Request, outcome: &Outcome<'_>) {
-        for i in self.interceptors.iter() {
-            i.after(request, outcome);
-        }
-    }
-
-    /// Everything up to a success body: decide, authenticate, pace, send, retry.
-    async fn run(&self, request: &Request) -> Result<RawResponse> {
+    /// Everything up to a success body: authenticate, check, pace, send, retry.
+    async fn run(&self, request: &Request, hooks: &mut Hooks) -> Result<RawResponse> {
         request.check_shape()?;
-        for i in self.interceptors.iter() {
-            i.before(request)?;
-        }
         let op = request.operation();
         let url = self.url(request);
         let body = match request.body() {
@@ -498,7 +503,8 @@ impl Client {
             }
             None => None,
         };
-        let mut token = self.token_for(request).await?;
+        let mut token = self.token_for(request, hooks).await?;
+        hooks.before_send(request)?;
         let mut reminted = false;
         loop {
             let raw = self.inner.transport.send_api(op, &url, body.clone(), &token, &self.inner.pacer).await?;
@@ -509,7 +515,7 @@ impl Client {
                 // The token was rejected: drop it, get a fresh one, retry once — unless the
                 // source hands out the same token again (a static token).
                 self.inner.tokens.invalidate(&token);
-                let fresh = self.token_for(request).await?;
+                let fresh = self.token_for(request, hooks).await?;
                 reminted = true;
                 if !fresh.same_token(&token) {
                     tracing::debug!("401 from the API; retrying once with a fresh token");
@@ -528,11 +534,9 @@ impl Client {
     }
 
     /// A token for this call, with its scopes checked by every interceptor.
-    async fn token_for(&self, request: &Request) -> Result<AccessToken> {
+    async fn token_for(&self, request: &Request, hooks: &mut Hooks) -> Result<AccessToken> {
         let token = self.inner.tokens.token().await?;
-        for i in self.interceptors.iter() {
-            i.check_scopes(request, token.scopes())?;
-        }
+        hooks.check_scopes(request, token.scopes())?;
         Ok(token)
     }
 
@@ -550,46 +554,86 @@ impl Client {
         url
     }
 
-    fn decode<T: DeserializeOwned + 'static>(&self, request: &Request, raw: RawResponse) -> Result<Response<T>> {
+    fn decode<T: DeserializeOwned + 'static>(
+        &self,
+        request: &Request,
+        hooks: &mut Hooks,
+        raw: RawResponse,
+    ) -> Result<Response<T>> {
         let op = request.operation();
+        let RawResponse { status, body, rate_limit, attempts } = raw;
         // `T = ()`: the body is ignored (204, 202, `{}`, `{"deleted_at": ..}` alike).
         if let Ok(unit) = (Box::new(()) as Box<dyn std::any::Any>).downcast::<T>() {
-            return Ok(Response {
-                value: *unit,
-                status: raw.status,
-                rate_limit: raw.rate_limit,
-                attempts: raw.attempts,
-            });
+            return Ok(Response { value: *unit, status, rate_limit, attempts });
         }
-        let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &raw.body };
-        let decode_err = |path: String, message: String| {
-            Error::Decode(Box::new(DecodeError { operation: op.id, status: raw.status, path, message }))
-        };
+        let body = hooks.filter_response(request, body);
+        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &body };
         // Decoding is tried with plain serde_json first: tracking the path costs about
         // twice the decode (docs/BENCHMARKS.md, W2). Only a failure is decoded again with
         // `serde_path_to_error`, the same input giving the same error, now with its path.
-        let value = if self.interceptors.is_empty() {
-            match serde_json::from_slice::<T>(body) {
-                Ok(v) => v,
-                Err(_) => {
-                    let mut de = serde_json::Deserializer::from_slice(body);
-                    serde_path_to_error::deserialize::<_, T>(&mut de)
-                        .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?
-                }
-            }
-        } else {
-            let mut json: serde_json::Value =
-                serde_json::from_slice(body).map_err(|e| decode_err(".".into(), e.to_string()))?;
-            for i in self.interceptors.iter() {
-                i.filter_response(request, &mut json);
-            }
-            match <T as serde::Deserialize>::deserialize(&json) {
-                Ok(v) => v,
-                Err(_) => serde_path_to_error::deserialize::<_, T>(json)
-                    .map_err(|e| decode_err(e.path().to_string(), e.into_inner().to_string()))?,
+        let value = match serde_json::from_slice::<T>(body) {
+            Ok(v) => v,
+            Err(_) => {
+                let mut de = serde_json::Deserializer::from_slice(body);
+                serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+                    Error::Decode(Box::new(DecodeError {
+                        operation: op.id,
+                        status,
+                        path: e.path().to_string(),
+                        message: e.into_inner().to_string(),
+                    }))
+                })?
             }
         };
-        Ok(Response { value, status: raw.status, rate_limit: raw.rate_limit, attempts: raw.attempts })
+        Ok(Response { value, status, rate_limit, attempts })
+    }
+}
+
+/// The per-call hooks of the client's interceptors, in installation order.
+struct Hooks(Vec<Box<dyn CallHook>>);
+
+impl Hooks {
+    /// Runs every interceptor's `begin`. When one denies, the hooks already begun are
+    /// finished with that denial.
+    fn begin(interceptors: &[Arc<dyn Interceptor>], request: &Request) -> std::result::Result<Hooks, Denial> {
+        let mut hooks = Vec::with_capacity(interceptors.len());
+        for i in interceptors {
+            match i.begin(request) {
+                Ok(h) => hooks.push(h),
+                Err(denial) => {
+                    Hooks(hooks).finish(request, &Outcome::Denied(&denial));
+                    return Err(denial);
+                }
+            }
+        }
+        Ok(Hooks(hooks))
+    }
+
+    fn check_scopes(&mut self, request: &Request, granted: &Scopes) -> Result<()> {
+        for h in &mut self.0 {
+            h.check_scopes(request, granted)?;
+        }
+        Ok(())
+    }
+
+    fn before_send(&mut self, request: &Request) -> Result<()> {
+        for h in &mut self.0 {
+            h.before_send(request)?;
+        }
+        Ok(())
+    }
+
+    fn filter_response(&mut self, request: &Request, mut body: Bytes) -> Bytes {
+        for h in &mut self.0 {
+            body = h.filter_response(request, body);
+        }
+        body
+    }
+
+    fn finish(self, request: &Request, outcome: &Outcome<'_>) {
+        for h in self.0 {
+            h.finish(request, outcome);
+        }
     }
 }
 

@@ -88,6 +88,6 @@ pub use ids::{
 pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber, Timestamp};
 pub use pagination::{CheckpointStream, ItemStream, Page, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
-pub use request::{Interceptor, Outcome, PathId, Request};
+pub use request::{CallHook, Interceptor, Outcome, PathId, Request};
 pub use retry::RetryConfig;
 pub use token::{AccessToken, Scopes, StaticToken, TokenSource};

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
@@ -205,33 +206,53 @@ pub enum Outcome<'a> {
     },
 }
 
-/// A hook on the one request path: decide before anything is sent, filter what comes
-/// back, and learn how every call ended. The `auth0-mgmt-policy` crate implements it.
+/// A hook on the one request path: decide before anything is sent, record what is
+/// about to leave, filter what comes back, and learn how every call ended. The
+/// `auth0-mgmt-policy` guard implements it.
+///
+/// The contract, per call, in order:
+///
+/// 1. [`begin`](Interceptor::begin) once, before a token is fetched. It returns the
+///    call's [`CallHook`] — the per-call context that carries whatever was decided here
+///    to the end of the call — or a [`Denial`] (nothing is sent; an interceptor that
+///    denies in `begin` records the denial itself, it gets no hook).
+/// 2. [`CallHook::check_scopes`] with the token about to be used (again after a token
+///    refresh).
+/// 3. [`CallHook::before_send`] once, immediately before the request first leaves, after
+///    every check of every interceptor passed. An `Err` refuses the call: nothing is sent.
+///    A policy writes its write-ahead record here.
+/// 4. [`CallHook::filter_response`] with a success body, before it is decoded.
+/// 5. [`CallHook::finish`] exactly once, with the outcome, for every hook `begin`
+///    returned — also when a later interceptor, a later check or the transport ended the
+///    call.
 ///
 /// Interceptors are added with [`Client::with_interceptor`](crate::Client::with_interceptor)
-/// and can never be removed from the client they were added to. For every call,
-/// [`after`](Interceptor::after) is called exactly once.
+/// and can never be removed from the client they were added to.
 pub trait Interceptor: Send + Sync + fmt::Debug + 'static {
-    /// Called first, before a token is fetched. An `Err` refuses the call: nothing is sent.
-    fn before(&self, request: &Request) -> std::result::Result<(), Denial> {
+    /// Decides whether the call may proceed and returns its per-call hook.
+    fn begin(&self, request: &Request) -> std::result::Result<Box<dyn CallHook>, Denial>;
+}
+
+/// The per-call half of an [`Interceptor`]: made by [`Interceptor::begin`] for one call,
+/// told everything that happens to that call, consumed by [`finish`](CallHook::finish).
+pub trait CallHook: Send + Sync {
+    /// Called with the scopes of the token about to be used, before the first send and
+    /// again after a token refresh. An `Err` refuses the call: nothing is sent.
+    fn check_scopes(&mut self, request: &Request, granted: &Scopes) -> std::result::Result<(), Denial>;
+
+    /// Called once, after every check passed, immediately before the request is first
+    /// sent. An `Err` refuses the call: nothing is sent. Required, so that an
+    /// implementation states what it does at this point.
+    fn before_send(&mut self, request: &Request) -> std::result::Result<(), Denial>;
+
+    /// Called with a success body before it is decoded. Returns the body to decode:
+    /// the same bytes (no copy) or a replacement that is no larger than the original
+    /// (e.g. with secret fields removed).
+    fn filter_response(&mut self, request: &Request, body: Bytes) -> Bytes {
         let _ = request;
-        Ok(())
+        body
     }
 
-    /// Called with the scopes of the token about to be used, before every send
-    /// (including after a token refresh). An `Err` refuses the call.
-    fn check_scopes(&self, request: &Request, granted: &Scopes) -> std::result::Result<(), Denial> {
-        let _ = (request, granted);
-        Ok(())
-    }
-
-    /// Called with a success body before it is decoded; may remove fields.
-    fn filter_response(&self, request: &Request, body: &mut Value) {
-        let _ = (request, body);
-    }
-
-    /// Called exactly once per call with its outcome.
-    fn after(&self, request: &Request, outcome: &Outcome<'_>) {
-        let _ = (request, outcome);
-    }
+    /// Called exactly once with how the call ended.
+    fn finish(self: Box<Self>, request: &Request, outcome: &Outcome<'_>);
 }
