@@ -142,7 +142,7 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// The record of one call of `agent` under `policy`, from the request and how it
-    /// ended (what an [`Interceptor::after`](auth0_mgmt::Interceptor::after) sees).
+    /// ended (what a [`CallHook::finish`](auth0_mgmt::CallHook::finish) sees).
     /// Targets are derived from the request the same way [`Policy::decide`] does.
     pub fn new(
         policy: &Policy,

@@ -180,7 +180,7 @@ pub(crate) fn non_empty<T>(op: &'static Operation, what: &str, items: Vec<T>) ->
     Ok(items)
 }
 
-/// How a call ended, as reported to [`Interceptor::after`].
+/// How a call ended, as reported to [`CallHook::finish`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Outcome<'a> {

@@ -1,0 +1,121 @@
+//! Resource servers, i.e. APIs (reference §13): list, get (by id or identifier), create.
+//!
+//! ```no_run
+//! # async fn run(client: auth0_mgmt::Client) -> auth0_mgmt::Result<()> {
+//! use auth0_mgmt::ResourceServerId;
+//! use auth0_mgmt::resource_servers::{CreateResourceServer, ResourceServerScope};
+//!
+//! let api = client
+//!     .resource_servers()
+//!     .create(
+//!         &CreateResourceServer::new("https://billing.example.com/")
+//!             .name("Billing")
+//!             .scope(ResourceServerScope::new("read:invoices").description("Read invoices")),
+//!     )
+//!     .await?;
+//! // The identifier (audience URL) works wherever the id does:
+//! let same = client
+//!     .resource_servers()
+//!     .get(&ResourceServerId::new("https://billing.example.com/")?)
+//!     .await?;
+//! assert_eq!(api.id, same.id);
+//! # Ok(()) }
+//! ```
+
+mod models;
+
+pub use models::{CreateResourceServer, ResourceServer, ResourceServerScope, TokenDialect};
+
+use crate::catalog;
+use crate::client::Client;
+use crate::error::Result;
+use crate::ids::ResourceServerId;
+use crate::models::Fields;
+use crate::request::Request;
+
+/// The resource servers endpoints. Get one with [`Client::resource_servers`].
+#[derive(Clone, Debug)]
+pub struct ResourceServers {
+    client: Client,
+}
+
+impl Client {
+    /// The resource servers (APIs) endpoints.
+    pub fn resource_servers(&self) -> ResourceServers {
+        ResourceServers { client: self.clone() }
+    }
+}
+
+impl ResourceServers {
+    /// Lists APIs (`resource_servers.list`, `GET /api/v2/resource-servers`, scope
+    /// `read:resource_servers`); finish with `.send()` or `.stream()`.
+    pub fn list(&self) -> ListResourceServers {
+        ListResourceServers {
+            client: self.client.clone(),
+            identifiers: Vec::new(),
+            fields: None,
+            page: 0,
+            per_page: None,
+        }
+    }
+
+    /// Gets an API by id **or identifier** (`resource_servers.get`,
+    /// `GET /api/v2/resource-servers/{id}`, scope `read:resource_servers`); an
+    /// identifier URL is percent-encoded as one path segment.
+    pub async fn get(&self, id: &ResourceServerId) -> Result<ResourceServer> {
+        self.client.execute(Request::new(&catalog::RESOURCE_SERVERS_GET).id(id)).await
+    }
+
+    /// Gets an API, or `None` when it does not exist.
+    pub async fn get_opt(&self, id: &ResourceServerId) -> Result<Option<ResourceServer>> {
+        match self.get(id).await {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates an API (`resource_servers.create`, `POST /api/v2/resource-servers`, 201,
+    /// scope `create:resource_servers`). 409 when the identifier exists.
+    pub async fn create(&self, api: &CreateResourceServer) -> Result<ResourceServer> {
+        self.client.execute(Request::new(&catalog::RESOURCE_SERVERS_CREATE).json(api)?).await
+    }
+}
+
+/// `GET /api/v2/resource-servers` with its options. Made by [`ResourceServers::list`].
+#[derive(Debug, Clone)]
+#[must_use = "finish with .send() or .stream()"]
+pub struct ListResourceServers {
+    client: Client,
+    identifiers: Vec<String>,
+    fields: Option<Fields>,
+    page: u64,
+    per_page: Option<u64>,
+}
+
+impl ListResourceServers {
+    /// Only the API with this identifier; repeat for several (the server accepts ≤10).
+    pub fn identifier(mut self, identifier: impl Into<String>) -> Self {
+        self.identifiers.push(identifier.into());
+        self
+    }
+
+    /// Fields to return (`id` is always returned).
+    pub fn fields(mut self, fields: Fields) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
+    fn request(&self) -> Request {
+        let mut req = Request::new(&catalog::RESOURCE_SERVERS_LIST);
+        for i in &self.identifiers {
+            req = req.query("identifiers", i);
+        }
+        if let Some(f) = &self.fields {
+            req = f.apply(req, "id");
+        }
+        req
+    }
+
+    crate::pagination::offset_list_methods!(ResourceServer);
+}
