@@ -39,6 +39,12 @@ pub(crate) async fn read_all(resp: &mut reqwest::Response, limit: usize) -> Resu
         if chunk.len() > limit - buf.len() {
             return Err(BodyError::TooLarge { content_length });
         }
+        let needed = buf.len() + chunk.len();
+        if needed > buf.capacity() {
+            // Grow geometrically, but never past the limit.
+            let target = buf.capacity().saturating_mul(2).max(needed).min(limit);
+            buf.reserve_exact(target - buf.len());
+        }
         buf.extend_from_slice(&chunk);
     }
     Ok(ReadBody { bytes: Bytes::from(buf), cut: false })
