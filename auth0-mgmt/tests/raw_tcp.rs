@@ -176,3 +176,12 @@ async fn a_redirect_answer_is_a_typed_error_and_is_not_followed() {
     assert!(location.starts_with(&target.base) && !location.contains("secret-query"), "{location}");
     assert!(target.requests().is_empty(), "the SDK's own client never follows a redirect");
 }
+
+#[tokio::test]
+async fn a_one_shot_request_body_still_goes_with_its_content_length() {
+    let server = serve(|_, _| answer(201, "application/json", USER)).await;
+    client(&server.base).users().create(&CreateUser::new("db").email("a@b.c")).await.unwrap();
+    let req = server.requests().remove(0).to_ascii_lowercase();
+    assert!(req.contains("content-length: ") && !req.contains("transfer-encoding"), "{req}");
+    assert!(req.ends_with(r#"{"connection":"db","email":"a@b.c"}"#), "{req}");
+}
