@@ -32,7 +32,9 @@ async fn a_200_mb_or_endless_body_is_refused_within_the_limit() {
     })
     .await;
     let id: UserId = "auth0|1".parse().unwrap();
-    for (name, base) in [("Content-Length 200 MB", &sized.base), ("200 MB, no length", &no_length.base), ("endless", &endless.base)] {
+    for (name, base) in
+        [("Content-Length 200 MB", &sized.base), ("200 MB, no length", &no_length.base), ("endless", &endless.base)]
+    {
         let client = Client::builder().base_url(base).token(common::jwt("read:users")).build().unwrap();
         PEAK.reset_peak_usage();
         let before = PEAK.current_usage() as f32;

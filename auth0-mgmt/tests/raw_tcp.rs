@@ -72,8 +72,9 @@ async fn a_truncated_body_is_a_transport_error_retried_only_for_get() {
 #[tokio::test]
 async fn a_content_length_shorter_than_the_body_cuts_it_to_a_decode_error() {
     let server = serve(|_, _| {
-        let mut b = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\nconnection: close\r\n\r\n"
-            .to_vec();
+        let mut b =
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\nconnection: close\r\n\r\n"
+                .to_vec();
         b.extend_from_slice(USER);
         Reply::Bytes(b)
     })
@@ -91,7 +92,10 @@ async fn a_content_length_over_the_limit_is_refused_before_reading() {
     .await;
     let err = client(&server.base).users().get(&uid()).await.unwrap_err();
     let Error::BodyTooLarge { limit, content_length, status, operation } = &err else { panic!("{err:?}") };
-    assert_eq!((*limit, *content_length, status.as_u16(), *operation), (8 * 1024 * 1024, Some(200_000_000), 200, "users.get"));
+    assert_eq!(
+        (*limit, *content_length, status.as_u16(), *operation),
+        (8 * 1024 * 1024, Some(200_000_000), 200, "users.get")
+    );
     assert!(!err.is_retryable());
     assert_eq!(server.requests().len(), 1, "not retried");
     assert!(err.to_string().contains("larger than the limit of 8388608 bytes"), "{err}");
@@ -110,10 +114,7 @@ async fn an_endless_body_without_length_is_refused_at_the_limit() {
         .build()
         .unwrap();
     let err = c.users().get(&uid()).await.unwrap_err();
-    assert!(
-        matches!(err, Error::BodyTooLarge { limit: 1_048_576, content_length: None, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1_048_576, content_length: None, .. }), "{err:?}");
     // A list page too (the body of every decoded call goes through the same read).
     let err = c.users().list().per_page(10).send().await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
@@ -165,7 +166,9 @@ async fn a_redirect_answer_is_a_typed_error_and_is_not_followed() {
     let target = serve(|_, _| answer(200, "application/json", USER)).await;
     let to = format!("{}/api/v2/users/auth0%7C1?x=secret-query", target.base);
     let server = serve(move |_, _| {
-        Reply::Bytes(format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: {to}\r\ncontent-length: 0\r\n\r\n").into_bytes())
+        Reply::Bytes(
+            format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: {to}\r\ncontent-length: 0\r\n\r\n").into_bytes(),
+        )
     })
     .await;
     let err = client(&server.base).users().get(&uid()).await.unwrap_err();

@@ -204,8 +204,17 @@ async fn a_huge_retry_after_from_the_token_endpoint_is_wait_too_long_not_a_panic
             .insert_header("retry-after", ra)
             .set_body_json(json!({"error": "too_many_requests", "error_description": "Client quota exceeded"}))
     };
-    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(quota("1")).up_to_n_times(1).mount(&server).await;
-    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(quota("18446744073709551615")).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(quota("1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(quota("18446744073709551615"))
+        .mount(&server)
+        .await;
     let client = Client::builder()
         .base_url(server.uri())
         .client_credentials("cid", "secret")

@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use auth0_mgmt::{AccessToken, Client, Request, UserId, catalog};
 use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

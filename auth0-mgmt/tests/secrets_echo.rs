@@ -46,7 +46,9 @@ fn echo_body(echo: Echo, status: u16, request: &[u8]) -> (String, Vec<u8>) {
     match echo {
         Echo::Auth0Json => (
             "application/json".into(),
-            json!({"statusCode": status, "error": "Echo", "message": text, "errorCode": "echo"}).to_string().into_bytes(),
+            json!({"statusCode": status, "error": "Echo", "message": text, "errorCode": "echo"})
+                .to_string()
+                .into_bytes(),
         ),
         Echo::OAuthJson => (
             "application/json".into(),
@@ -57,7 +59,12 @@ fn echo_body(echo: Echo, status: u16, request: &[u8]) -> (String, Vec<u8>) {
         Echo::Nested => {
             let lines: serde_json::Map<String, serde_json::Value> =
                 text.lines().map(|l| (l.to_owned(), json!({"line": [l, {"again": l}]}))).collect();
-            ("application/json".into(), json!({"statusCode": status, "message": "see attributes", "attributes": lines}).to_string().into_bytes())
+            (
+                "application/json".into(),
+                json!({"statusCode": status, "message": "see attributes", "attributes": lines})
+                    .to_string()
+                    .into_bytes(),
+            )
         }
     }
 }
@@ -192,6 +199,9 @@ async fn a_token_429_with_a_long_wait_keeps_the_oauth_error_and_the_named_wait()
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert!(err.is_rate_limited() && err.is_retryable());
     let msg = err.to_string();
-    assert!(msg.contains("3600s") && msg.contains("Client quota exceeded") && msg.contains("maximum wait of 60s"), "{msg}");
+    assert!(
+        msg.contains("3600s") && msg.contains("Client quota exceeded") && msg.contains("maximum wait of 60s"),
+        "{msg}"
+    );
     assert_eq!(server.requests().len(), 1);
 }

@@ -246,7 +246,13 @@ async fn an_expired_static_token_is_refused_locally_naming_its_expiry() {
     let skew = expected.duration_since(*expired_at).unwrap_or_else(|e| e.duration());
     assert!(skew < Duration::from_secs(5), "{expired_at:?}");
     let msg = err.to_string();
-    assert!(msg.contains("access token expired 36") && msg.contains("s ago (at ") && msg.contains("GMT") && msg.contains("nothing was sent"), "{msg}");
+    assert!(
+        msg.contains("access token expired 36")
+            && msg.contains("s ago (at ")
+            && msg.contains("GMT")
+            && msg.contains("nothing was sent"),
+        "{msg}"
+    );
     assert!(!err.is_retryable());
     assert!(common::api_requests(&server).await.is_empty(), "nothing was sent");
 
