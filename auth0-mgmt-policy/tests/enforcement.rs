@@ -127,9 +127,8 @@ async fn scopes_are_re_read_after_a_token_refresh() {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 0, "scope": all}),
-            ),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 0, "scope": all})),
         )
         .up_to_n_times(1)
         .mount(&server)

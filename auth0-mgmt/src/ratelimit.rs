@@ -511,7 +511,7 @@ impl State {
     fn capacity(&self) -> f64 {
         match self.limit {
             Some(l) => l as f64,
-            None => (self.max_remaining + 1) as f64,
+            None => (self.max_remaining.saturating_add(1)) as f64,
         }
     }
 
@@ -733,7 +733,8 @@ impl State {
         if let Some(prev) = self.last {
             let dt = batch.at.saturating_duration_since(prev.at);
             if !batch.full {
-                let tokens = batch.remaining as i64 - prev.remaining as i64 + batch.accepted as i64;
+                let tokens = (batch.remaining as i128 - prev.remaining as i128 + batch.accepted as i128)
+                    .clamp(i64::MIN as i128, i64::MAX as i128) as i64;
                 self.run_tokens += tokens;
                 self.run_span += dt;
                 self.push_gain(Gain { at: batch.at, dt, tokens });
