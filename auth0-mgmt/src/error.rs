@@ -571,6 +571,22 @@ impl TokenError {
         }
     }
 
+    /// The error handed to calls that queued behind a mint that failed with `e`: the
+    /// token endpoint's own error when it answered, else a description of the failure.
+    pub(crate) fn shared(e: &Error) -> TokenError {
+        if let Some(t) = e.token_error() {
+            return t.clone();
+        }
+        TokenError {
+            status: e.status(),
+            error: None,
+            error_description: Some(format!("minting failed in a concurrent call: {e}")),
+            error_uri: None,
+            raw_body: None,
+            rate_limit: e.rate_limit().cloned().unwrap_or_default(),
+        }
+    }
+
     /// A token response that could not be used (malformed success body).
     pub(crate) fn malformed(status: StatusCode, what: &str, rate_limit: RateLimit) -> TokenError {
         TokenError {

@@ -1,6 +1,9 @@
 //! Access tokens for the Management API: minting with the client-credentials grant,
-//! caching, refreshing ahead of expiry, single-flight, and the [`TokenSource`] trait for
-//! plugging in a shared cache.
+//! caching, refreshing ahead of expiry (by a margin capped at half the granted
+//! lifetime), single-flight (one mint for any number of concurrent callers, sharing its
+//! token or its failure), the expiry check of every token before use
+//! ([`CLOCK_SKEW_LEEWAY`]), and the [`TokenSource`] trait for plugging in a shared
+//! cache. Minting goes through the same transport as API calls (`src/transport/`).
 //!
 //! The Management API's M2M token quota is per tenant: many agents that each mint their
 //! own token will exhaust it. Horizontally scaled deployments should share tokens
@@ -293,6 +296,9 @@ struct CacheState {
     generation: u64,
     /// A failed refresh ahead of expiry is not tried again before this.
     refresh_not_before: Option<Instant>,
+    /// Bumped by every failed mint, with what the failure said.
+    failures: u64,
+    last_failure: Option<TokenError>,
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -341,9 +347,9 @@ impl ClientCredentials {
     }
 
     async fn get(&self) -> Result<AccessToken> {
-        let (cached, generation, not_before) = {
+        let (cached, generation, failures, not_before) = {
             let st = self.lock();
-            (st.token.clone(), st.generation, st.refresh_not_before)
+            (st.token.clone(), st.generation, st.failures, st.refresh_not_before)
         };
         if let Some(t) = cached {
             if !t.expires_within(self.margin_for(&t)) {
@@ -377,11 +383,28 @@ impl ClientCredentials {
         }
         let _guard = self.mint_lock.lock().await;
         // A mint that finished while this task queued for it is shared, whatever the
-        // lifetime of its token: that is the single flight.
+        // lifetime of its token: that is the single flight. So is a failure: the tasks
+        // that queued behind a failed mint fail with it instead of minting again one by
+        // one (each with its own retries) against a token endpoint that is down.
         if let Some(fresh) = self.minted_since(generation) {
             return Ok(fresh);
         }
-        self.mint().await
+        if let Some(failure) = self.failed_since(failures) {
+            return Err(Error::Token(Box::new(failure)));
+        }
+        let result = self.mint().await;
+        if let Err(e) = &result {
+            let mut st = self.lock();
+            st.failures = st.failures.wrapping_add(1);
+            st.last_failure = Some(TokenError::shared(e));
+        }
+        result
+    }
+
+    /// What the last failed mint said, if one failed after `failures`.
+    fn failed_since(&self, failures: u64) -> Option<TokenError> {
+        let st = self.lock();
+        if st.failures != failures { st.last_failure.clone() } else { None }
     }
 
     /// The cached token, if a mint succeeded after `generation`.

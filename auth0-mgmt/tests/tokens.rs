@@ -478,3 +478,30 @@ async fn a_static_token_rejected_with_401_is_not_resent() {
     let err = common::client(&server).users().get(&uid()).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
 }
+
+#[tokio::test]
+async fn calls_queued_behind_a_failed_mint_share_its_failure() {
+    let server = common::server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("down").set_delay(Duration::from_millis(50)))
+        .mount(&server)
+        .await;
+    common::catch_all(&server).await;
+    let client = cc_client(&server).build().unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.users().get(&uid()).await })
+        })
+        .collect();
+    for t in tasks {
+        let err = t.await.unwrap().unwrap_err();
+        let Error::Token(t) = &err else { panic!("{err:?}") };
+        assert_eq!(t.status.map(|s| s.as_u16()), Some(503), "{err}");
+        assert!(err.is_retryable());
+    }
+    // One flight: 1 try + 3 retries, not 16 × 4.
+    assert_eq!(token_requests(&server).await, 4);
+    assert!(common::api_requests(&server).await.is_empty());
+}
