@@ -121,14 +121,14 @@ async fn missing_scope_is_denied_locally_and_named() {
 async fn scopes_are_re_read_after_a_token_refresh() {
     let server = common::server().await;
     let all = common::all_scopes();
-    // First token: every scope, but it expires within the refresh margin, so the next
-    // call refreshes; the second token lost `create:role_members`.
+    // First token: every scope, but granted for 0 s (the refresh margin is capped at half
+    // the lifetime), so the next call refreshes; the second token lost
+    // `create:role_members`.
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 60, "scope": all}),
-            ),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 0, "scope": all})),
         )
         .up_to_n_times(1)
         .mount(&server)

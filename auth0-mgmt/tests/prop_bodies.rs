@@ -162,6 +162,11 @@ fn check<T>(status: u16, result: Result<T, Error>) -> Result<(), TestCaseError> 
             // Display and Debug never panic either.
             let _ = (e.to_string(), format!("{e:?}"));
         }
+        // Redirects are never followed: a typed error with the status.
+        Err(Error::Redirect { status: s, .. }) => {
+            prop_assert_eq!(s.as_u16(), status);
+            prop_assert!((300..400).contains(&status));
+        }
         // A 204/304 with a body, an invalid header, … may surface as a transport error.
         Err(e @ Error::Transport { .. }) => {
             let _ = e.to_string();
