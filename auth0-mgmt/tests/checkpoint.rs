@@ -169,7 +169,7 @@ async fn refresh_tokens_resume_from_saved_point() {
     let c = client(&server);
     let user = UserId::new("auth0|u1").unwrap();
 
-    let mut s = c.refresh_tokens().list(&user).take(2).stream();
+    let mut s = c.refresh_tokens().list(&user).take(2).checkpoint();
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(s.try_next().await.unwrap().unwrap().id.into_inner());
