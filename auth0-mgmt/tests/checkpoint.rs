@@ -17,8 +17,12 @@ fn orgs(ids: &[&str]) -> Vec<serde_json::Value> {
 #[tokio::test]
 async fn organizations_end_on_missing_next() {
     let server = MockServer::start().await;
-    let body = recorded("organizations.list", 200); // 2 orgs + next
-    let next = body["next"].as_str().unwrap().to_owned();
+    // The recorded first page of a checkpoint listing (`organizations.list`): 2 orgs + next.
+    let next = "MjAyMy0wMy0xNCAxMToxNzoxOS40NjYwMDBVVEMsb3JnX1d6MnVNd0FWUW1mUmIwM0k".to_owned();
+    let body = json!({"next": next, "organizations": [
+        {"branding": {"logo_url": "https://example.com/logo.gif"}, "display_name": "Test Organization", "id": "org_SST1yp2pazgSiMYi", "name": "test-organization745"},
+        {"branding": {"logo_url": "https://example.com/logo.gif"}, "display_name": "Test Organization", "id": "org_Wz2uMwAVQmfRb03I", "name": "test-organization24"}
+    ]});
     expect(&server, "GET", "/api/v2/organizations", &[("take", "2")], json(200, body.clone())).await;
     expect(
         &server,
