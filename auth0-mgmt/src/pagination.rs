@@ -234,6 +234,18 @@ impl Offset {
     }
 }
 
+impl Offset {
+    /// The zero-based page index.
+    pub fn page(&self) -> u64 {
+        self.page
+    }
+
+    /// The page size.
+    pub fn per_page(&self) -> u64 {
+        self.per_page
+    }
+}
+
 impl sealed::Sealed for Offset {}
 
 impl<T> Cursor<T> for Offset {
@@ -294,6 +306,11 @@ impl Checkpoint {
     /// The `from` cursor (`None`: the first page).
     pub fn from(&self) -> Option<&str> {
         self.from.as_deref()
+    }
+
+    /// The page size.
+    pub fn take(&self) -> u64 {
+        self.take
     }
 }
 
@@ -817,6 +834,18 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn position_names_the_page_being_read_and_the_items_yielded() {
+        let (fetch, _) = numbers(5, false);
+        let mut s = Paginator::new(OP, Offset::new(OP, 0, 2, false, None), 0, fetch);
+        assert_eq!((s.position().0.page(), s.position().1), (0, 0));
+        for _ in 0..3 {
+            s.try_next().await.unwrap();
+        }
+        let (cursor, yielded) = s.position();
+        assert_eq!((cursor.page(), cursor.per_page(), yielded), (1, 2, 1));
+    }
+
+    #[tokio::test]
     async fn offset_trusts_the_total_to_skip_the_empty_last_page() {
         let (fetch, log) = numbers(4, true);
         let s = Paginator::new(OP, Offset::new(OP, 0, 2, true, None), 0, fetch);
@@ -878,6 +907,47 @@ mod tests {
         let got: Vec<Result<u32>> = s.collect().await;
         assert_eq!(got.len(), 3, "{got:?}");
         assert!(matches!(got[2], Err(Error::RepeatedCursor { .. })), "{got:?}");
+    }
+
+    fn offset_op<Q: OffsetListing>(q: Q) -> &'static str {
+        q.request().operation().id
+    }
+
+    fn checkpoint_op<Q: CheckpointListing>(q: Q) -> &'static str {
+        q.request().operation().id
+    }
+
+    #[test]
+    fn the_paging_modes_of_the_list_builders_are_the_catalogs() {
+        use crate::{OrganizationId, UserId};
+        let user = UserId::new("auth0|1").unwrap();
+        let org = OrganizationId::new("org_1").unwrap();
+        let client = Client::builder().base_url("http://127.0.0.1:9").token("t").build().unwrap();
+        let offset = [
+            offset_op(crate::users::UsersQuery::default()),
+            offset_op(crate::roles::RolesQuery::default()),
+            offset_op(client.users().roles(&user).query),
+            offset_op(crate::clients::ClientsQuery::default()),
+            offset_op(crate::connections::ConnectionsQuery::default()),
+            offset_op(crate::organizations::OrganizationsQuery::default()),
+            offset_op(client.organizations().members(&org).query.clone()),
+            offset_op(crate::logs::LogsQuery::default()),
+            offset_op(crate::grants::GrantsQuery::default()),
+            offset_op(crate::resource_servers::ResourceServersQuery::default()),
+        ];
+        let checkpoint = [
+            checkpoint_op(crate::clients::ClientsQuery::default()),
+            checkpoint_op(crate::connections::ConnectionsQuery::default()),
+            checkpoint_op(crate::organizations::OrganizationsQuery::default()),
+            checkpoint_op(client.organizations().members(&org).query),
+            checkpoint_op(client.refresh_tokens().list(&user).query),
+            // Logs page by checkpoint through their own cursor: the tail.
+            "logs.list",
+        ];
+        for op in catalog::ALL {
+            assert_eq!(op.paging.offset(), offset.contains(&op.id), "offset paging of {}", op.id);
+            assert_eq!(op.paging.checkpoint(), checkpoint.contains(&op.id), "checkpoint paging of {}", op.id);
+        }
     }
 
     #[test]
