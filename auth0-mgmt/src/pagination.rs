@@ -390,11 +390,7 @@ pub type OffsetStream<T> = Paginator<T, Offset>;
 /// or [`List::resume`]; its [`resume_point`](Paginator::resume_point) can be saved.
 pub type CheckpointStream<T> = Paginator<T, Checkpoint>;
 
-impl<T, C> Paginator<T, C>
-where
-    T: Send + 'static,
-    C: Cursor<T>,
-{
+impl<T, C: Cursor<T>> Paginator<T, C> {
     /// A paginator starting at `start`, skipping the first `skip` items of its page.
     pub(crate) fn new(op: &'static Operation, start: C, skip: usize, fetch: Fetch<T, C>) -> Self {
         Paginator {
@@ -415,7 +411,7 @@ where
     /// through the client's one request path with the cursor's paging parameters.
     pub(crate) fn over(client: Client, base: Request, start: C, skip: usize) -> Self
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Send + 'static,
     {
         let op = base.operation();
         let fetch: Fetch<T, C> = Box::new(move |cursor: &C| {
@@ -425,9 +421,7 @@ where
         });
         Paginator::new(op, start, skip, fetch)
     }
-}
 
-impl<T, C: Cursor<T>> Paginator<T, C> {
     /// The operation id of the listing.
     pub fn operation(&self) -> &'static str {
         self.op.id
@@ -487,6 +481,7 @@ impl<T, C: Cursor<T>> Stream for Paginator<T, C> {
                 let fut = (this.fetch)(&cursor);
                 this.pending = Some((cursor, fut));
             }
+            // `pending` is set here (just above, or by an earlier poll).
             let Some((_, fut)) = &mut this.pending else { continue };
             let result = ready!(fut.as_mut().poll(cx));
             let Some((cursor, _)) = this.pending.take() else { continue };
