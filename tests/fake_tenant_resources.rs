@@ -105,7 +105,7 @@ async fn refresh_tokens_and_sessions_round_trip() {
     let user =
         tenant.user_ids().into_iter().find(|u| !tenant.refresh_token_ids(u).is_empty()).expect("a user with tokens");
     let uid: UserId = user.parse().unwrap();
-    let tokens: Vec<_> = client.refresh_tokens().list(&uid).stream().try_collect().await.unwrap();
+    let tokens: Vec<_> = client.refresh_tokens().list(&uid).checkpoint().try_collect().await.unwrap();
     assert!(!tokens.is_empty());
     let rt = &tokens[0];
     let changes = UpdateRefreshToken { refresh_token_metadata: Patch::Set(object(json!({"device": "laptop"}))) };

@@ -80,6 +80,7 @@ compile_error!("auth0-mgmt needs a TLS feature: `rustls-ring` (the default), `ru
 
 mod client;
 mod error;
+mod handler;
 mod models;
 mod request;
 mod retry;
@@ -112,7 +113,7 @@ pub use ids::{
     SessionId, UserId,
 };
 pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber, Timestamp};
-pub use pagination::{CheckpointStream, ItemStream, Page, ResumePoint};
+pub use pagination::{CheckpointStream, List, OffsetStream, Page, Paginator, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
 pub use request::{CallHook, Interceptor, Outcome, PathId, Request};
 pub use retry::{RetryConfig, WaitFor};

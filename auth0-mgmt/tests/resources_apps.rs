@@ -174,6 +174,7 @@ async fn list_resource_servers_with_identifiers() {
         ("identifiers", "https://a.example.com/"),
         ("identifiers", "https://b.example.com/"),
         ("page", "0"),
+        ("per_page", "100"),
         ("include_totals", "true"),
     ];
     expect(&server, "GET", "/api/v2/resource-servers", &q, json(200, body.clone())).await;

@@ -83,7 +83,7 @@ async fn list_refresh_tokens_is_checkpoint_only() {
         .list(&UserId::new("auth0|u1").unwrap())
         .client_id(ClientId::new("app1").unwrap())
         .take(1)
-        .stream()
+        .checkpoint()
         .try_collect()
         .await
         .unwrap();
