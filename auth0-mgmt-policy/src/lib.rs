@@ -148,10 +148,10 @@ mod targets;
 pub mod audit;
 pub mod redact;
 
-pub use audit::{AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink};
+pub use audit::{AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink, RecordPhase};
 pub use decision::{Decision, DenyCode, Verdict};
 pub use guard::{Guard, GuardedClient};
 pub use names::{Action, ActionSet, Level, Mode};
 pub use policy::{AgentPolicy, AllowList, AllowLists, Guardrails, Policy, PolicyError, PolicyVersion, SCHEMA_VERSION};
 pub use sinks::{JsonLinesSink, MAX_PENDING, MemorySink, Tee, TracingSink};
-pub use targets::{Target, TargetKind, Targets};
+pub use targets::{MAX_BODY_BYTES, MAX_BODY_DEPTH, MAX_BODY_IDS, MAX_BODY_VALUES, Need, Target, TargetKind, Targets};

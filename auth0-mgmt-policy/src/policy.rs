@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::names::{Action, ActionSet, Level, Mode, ResourceName, resource_index};
+use crate::names::{Action, ActionName, ActionSet, Level, Mode, ResourceName, resource_index};
 
 /// The `schema_version` this crate reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -286,7 +286,7 @@ struct RawAgent {
     #[serde(default)]
     resources: BTreeMap<Spanned<ResourceName>, Spanned<Level>>,
     #[serde(default)]
-    actions: Vec<Spanned<Action>>,
+    actions: Vec<Spanned<ActionName>>,
     #[serde(default)]
     allow: RawAllow,
 }
@@ -410,15 +410,15 @@ impl Policy {
             }
             let mut actions = ActionSet::empty();
             for action in &a.actions {
-                let act = *action.get_ref();
+                let act = action.get_ref().0;
                 let have = levels[resource_index(act.resource())];
-                if have < act.required_level() {
+                if have < Level::required_for(act) {
                     return Err(err(
                         action.span(),
                         format!(
                             "action `{act}` needs {res} = \"{need}\" or higher, but agent `{name}` has {res} = \"{have}\"{hint}",
                             res = act.resource(),
-                            need = act.required_level(),
+                            need = Level::required_for(act),
                             name = name.get_ref(),
                             hint = if have == Level::Off { " (not named, so off)" } else { "" },
                         ),

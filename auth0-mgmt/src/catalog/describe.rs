@@ -330,6 +330,16 @@ impl Key {
         Key { name, class: FieldClass::Needs(action), nested: &[] }
     }
 
+    /// Every dangerous action this key can need: its own class and every nested key's
+    /// (what a value that replaces the whole object needs).
+    pub fn actions(&self) -> ActionSet {
+        let own = match self.class {
+            FieldClass::Plain => ActionSet::empty(),
+            FieldClass::Needs(a) => ActionSet::empty().with(a),
+        };
+        self.nested.iter().fold(own, |acc, k| acc.union(k.actions()))
+    }
+
     /// A key whose class depends on its nested keys.
     pub const fn nested(name: &'static str, nested: &'static [Key]) -> Key {
         Key { name, class: FieldClass::Plain, nested }
@@ -443,16 +453,7 @@ impl Body {
 
     /// Every dangerous action some key (at any depth) of this body can need.
     pub fn field_actions(&self) -> ActionSet {
-        fn walk(keys: &[Key], mut acc: ActionSet) -> ActionSet {
-            for k in keys {
-                if let FieldClass::Needs(a) = k.class {
-                    acc.insert(a);
-                }
-                acc = walk(k.nested, acc);
-            }
-            acc
-        }
-        walk(self.keys, ActionSet::empty())
+        self.keys.iter().fold(ActionSet::empty(), |acc, k| acc.union(k.actions()))
     }
 }
 
