@@ -5,7 +5,7 @@
 //! write that passed every check also leaves an [intent](RecordPhase::Intent) record,
 //! written *before* the request leaves: if it cannot be written, the write is denied and
 //! nothing is sent. Both records of a call carry the same `call_id` and the facts of the
-//! call's one [`Decision`](crate::Decision), made when the call began.
+//! call's one [`Decision`], made when the call began.
 //!
 //! Records never hold request bodies, query values, tokens, passwords or secrets: only
 //! ids, the *names* of updated fields, codes and numbers. Every string that came from a
@@ -173,7 +173,14 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// The fields every record of the call shares, from the call's one [`Decision`].
-    fn base(policy: &Policy, agent: &str, call_id: &str, decision: &Decision, phase: RecordPhase, time: SystemTime) -> AuditRecord {
+    fn base(
+        policy: &Policy,
+        agent: &str,
+        call_id: &str,
+        decision: &Decision,
+        phase: RecordPhase,
+        time: SystemTime,
+    ) -> AuditRecord {
         let op = decision.operation;
         AuditRecord {
             time: rfc3339(time),
@@ -288,7 +295,9 @@ impl AuditRecord {
             (RecordPhase::Outcome, AuditDecision::Denied) => {
                 format!("{agent} tried to {inf} — denied: {}", self.reason.as_deref().unwrap_or(self.code.as_str()))
             }
-            (RecordPhase::Outcome, AuditDecision::DryRun) => format!("{agent} would {inf} — allowed, not executed: dry run"),
+            (RecordPhase::Outcome, AuditDecision::DryRun) => {
+                format!("{agent} would {inf} — allowed, not executed: dry run")
+            }
             (RecordPhase::Outcome, AuditDecision::Allowed) => {
                 let o = &self.outcome;
                 let ms = o.duration_ms.unwrap_or(0);

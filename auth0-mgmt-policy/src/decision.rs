@@ -284,7 +284,13 @@ fn dangerous(a: &AgentPolicy, needs: &[Need]) -> Option<Verdict> {
     }
     let what: Vec<String> = missing
         .iter()
-        .map(|n| if n.because.is_empty() { n.action.gerund().to_owned() } else { format!("{} ({})", n.action.gerund(), because(n)) })
+        .map(|n| {
+            if n.because.is_empty() {
+                n.action.gerund().to_owned()
+            } else {
+                format!("{} ({})", n.action.gerund(), because(n))
+            }
+        })
         .collect();
     let names: Vec<String> = missing.iter().map(|n| format!("`{}`", n.action)).collect();
     let reason = if missing.len() == 1 {

@@ -79,9 +79,9 @@ impl AuditLog {
                 kept.len()
             ));
         }
-        self.sink
-            .write(record)
-            .map_err(|e| format!("the write-ahead audit record could not be written ({e}); writes are refused until it can"))
+        self.sink.write(record).map_err(|e| {
+            format!("the write-ahead audit record could not be written ({e}); writes are refused until it can")
+        })
     }
 
     /// A record after the fact: never fails the call; a refused record is kept.
@@ -195,13 +195,17 @@ impl CallHook for GuardCall {
         if op.access.is_write() {
             let g = &self.guard;
             let intent = AuditRecord::intent(&g.policy, &g.agent, &self.call_id, &self.decision, SystemTime::now());
-            g.log.write_ahead(&intent).map_err(|reason| Denial::new(op.id, DenyCode::AuditUnavailable.as_str(), reason))?;
+            g.log
+                .write_ahead(&intent)
+                .map_err(|reason| Denial::new(op.id, DenyCode::AuditUnavailable.as_str(), reason))?;
         }
         match self.decision.verdict {
             Verdict::DryRun => Err(Denial::dry_run(op.id)),
             Verdict::Allow => Ok(()),
             // `begin` returns no hook for a denial; refuse rather than assume.
-            Verdict::Deny { .. } => Err(self.decision.denial().unwrap_or_else(|| Denial::new(op.id, "denied", "denied"))),
+            Verdict::Deny { .. } => {
+                Err(self.decision.denial().unwrap_or_else(|| Denial::new(op.id, "denied", "denied")))
+            }
         }
     }
 
@@ -213,8 +217,15 @@ impl CallHook for GuardCall {
 
     fn finish(self: Box<Self>, request: &Request, outcome: &Outcome<'_>) {
         let g = &self.guard;
-        let record =
-            AuditRecord::outcome(&g.policy, &g.agent, &self.call_id, &self.decision, request, outcome, SystemTime::now());
+        let record = AuditRecord::outcome(
+            &g.policy,
+            &g.agent,
+            &self.call_id,
+            &self.decision,
+            request,
+            outcome,
+            SystemTime::now(),
+        );
         debug_assert_eq!(record.phase, RecordPhase::Outcome);
         g.log.record(record);
     }

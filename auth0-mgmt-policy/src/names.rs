@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-pub use auth0_mgmt::catalog::{Action, ActionSet};
 use auth0_mgmt::catalog::{Access, Resource};
+pub use auth0_mgmt::catalog::{Action, ActionSet};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -243,5 +243,4 @@ mod tests {
         let e = parse_name("action", "launch_missiles", &action_names()).unwrap_err();
         assert!(e.starts_with("unknown action `launch_missiles` (expected one of: delete_users"), "{e}");
     }
-
 }

@@ -464,7 +464,26 @@ impl Policy {
         Ok(Policy { version: PolicyVersion::of(text.as_bytes()), agents, guardrails, not_loaded: None })
     }
 
-    /// Reads and validates a policy file. Errors name the file and the line.
+    /// Reads and validates a policy file. Errors name the file and the line; a file
+    /// that does not load grants nothing (there is no partly loaded policy).
+    ///
+    /// ```
+    /// use auth0_mgmt_policy::Policy;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("policy.toml");
+    /// std::fs::write(&path, "schema_version = 1\n[agents.support-bot]\nresources = { users = \"read\" }\n")?;
+    /// let policy = Policy::from_file(&path)?;
+    /// assert_eq!(policy.agent_names(), ["support-bot"]);
+    ///
+    /// // A mistake is an error naming the file, the line and what is wrong.
+    /// std::fs::write(&path, "schema_version = 1\n[agents.support-bot]\nresources = { Users = \"read\" }\n")?;
+    /// let err = Policy::from_file(&path).unwrap_err();
+    /// assert_eq!(err.line(), Some(3));
+    /// assert!(err.to_string().contains("policy.toml: line 3"), "{err}");
+    /// assert!(err.message().contains("did you mean `users`"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
         let bytes =

@@ -146,7 +146,10 @@ mod tests {
         assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), json!({"client_id": "a", "name": "n"}));
         assert!(out.len() <= escaped.len());
         let escaped = Bytes::from_static(br#"{"identities":[{"access_token":"t"}]}"#);
-        assert_eq!(serde_json::from_slice::<Value>(&filter(escaped, false, &none)).unwrap(), json!({"identities": [{}]}));
+        assert_eq!(
+            serde_json::from_slice::<Value>(&filter(escaped, false, &none)).unwrap(),
+            json!({"identities": [{}]})
+        );
         // A body that may hold secrets and does not parse is withheld.
         let broken = Bytes::from_static(br#"{"client_secret":"s3cret","#);
         assert_eq!(&filter(broken, false, &none)[..], b"null");

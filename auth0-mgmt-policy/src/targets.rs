@@ -341,7 +341,8 @@ mod tests {
 
     #[test]
     fn body_ids_are_found_and_validated() {
-        let req = Request::new(&catalog::USERS_ASSIGN_ROLES).id(&uid()).json_value(json!({"roles": ["rol_a", "rol_b"]}));
+        let req =
+            Request::new(&catalog::USERS_ASSIGN_ROLES).id(&uid()).json_value(json!({"roles": ["rol_a", "rol_b"]}));
         let x = extract(&req);
         assert_eq!(x.problem, None);
         assert_eq!(x.targets.of(TargetKind::Role).collect::<Vec<_>>(), ["rol_a", "rol_b"]);
@@ -370,8 +371,9 @@ mod tests {
 
     #[test]
     fn nested_ids_and_id_lists() {
-        let req = Request::new(&catalog::ORGANIZATIONS_CREATE)
-            .json_value(json!({"name": "o", "enabled_connections": [{"connection_id": "con_1"}, {"connection_id": "con_2"}]}));
+        let req = Request::new(&catalog::ORGANIZATIONS_CREATE).json_value(
+            json!({"name": "o", "enabled_connections": [{"connection_id": "con_1"}, {"connection_id": "con_2"}]}),
+        );
         let x = extract(&req);
         assert_eq!(x.problem, None);
         assert_eq!(x.targets.of(TargetKind::Connection).collect::<Vec<_>>(), ["con_1", "con_2"]);
@@ -385,7 +387,11 @@ mod tests {
 
     #[test]
     fn revoke_takes_exactly_one_shape() {
-        for bad in [json!({"client_id": "c"}), json!({"ids": ["a"], "user_id": "auth0|1"}), json!({"user_id": "auth0|1", "audience": "a"})] {
+        for bad in [
+            json!({"client_id": "c"}),
+            json!({"ids": ["a"], "user_id": "auth0|1"}),
+            json!({"user_id": "auth0|1", "audience": "a"}),
+        ] {
             let req = Request::new(&catalog::REFRESH_TOKENS_REVOKE).json_value(bad.clone());
             assert!(extract(&req).problem.is_some(), "{bad}");
         }
@@ -413,7 +419,10 @@ mod tests {
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(needs(&catalog::USERS_UPDATE, json!({"name": "x", "user_metadata": {"a": 1}})), []);
         assert_eq!(needs(&catalog::USERS_UPDATE, json!({"app_metadata": {}})), [(Meta, s(&["app_metadata"]))]);
-        assert_eq!(needs(&catalog::USERS_UPDATE, json!({"password": "p", "nickname": "n"})), [(Creds, s(&["password"]))]);
+        assert_eq!(
+            needs(&catalog::USERS_UPDATE, json!({"password": "p", "nickname": "n"})),
+            [(Creds, s(&["password"]))]
+        );
         // Unknown: the operation's most sensitive class.
         assert_eq!(
             needs(&catalog::USERS_UPDATE, json!({"brand_new": 1})),
@@ -450,7 +459,16 @@ mod tests {
 
     #[test]
     fn odd_spellings_are_refused() {
-        for key in ["App_Metadata", "APP_METADATA", "app-metadata", "appMetadata", "app_metadata ", "app_metadat\u{0430}", "app_\u{0}metadata", ""] {
+        for key in [
+            "App_Metadata",
+            "APP_METADATA",
+            "app-metadata",
+            "appMetadata",
+            "app_metadata ",
+            "app_metadat\u{0430}",
+            "app_\u{0}metadata",
+            "",
+        ] {
             let mut body = serde_json::Map::new();
             body.insert(key.to_owned(), json!({"plan": "pro"}));
             let req = Request::new(&catalog::USERS_UPDATE).id(&uid()).json_value(Value::Object(body));

@@ -293,8 +293,9 @@ async fn ids_in_arrays_of_other_types_and_in_unexpected_places() {
     let conn = Request::new(&catalog::CONNECTIONS_CREATE).json_value(json!({"name": "corp-sso", "strategy": "auth0"}));
     assert_eq!(env.run("support", conn).await, "protected_target");
     // An id nested in a list of objects.
-    let org = Request::new(&catalog::ORGANIZATIONS_CREATE)
-        .json_value(json!({"name": "o", "enabled_connections": [{"connection_id": "con_ok"}, {"connection_id": "con_protected"}]}));
+    let org = Request::new(&catalog::ORGANIZATIONS_CREATE).json_value(
+        json!({"name": "o", "enabled_connections": [{"connection_id": "con_ok"}, {"connection_id": "con_protected"}]}),
+    );
     assert_eq!(env.run("support", org).await, "protected_target");
     let org = Request::new(&catalog::ORGANIZATIONS_CREATE)
         .json_value(json!({"name": "o", "enabled_connections": [{"connection_id": 5}]}));
@@ -333,8 +334,7 @@ async fn every_write_operation_refuses_an_unknown_key_without_its_most_sensitive
         // A body restricted to a few exact shapes refuses an unknown key outright.
         let want = if op.body.one_of.is_empty() { "action_not_granted" } else { "invalid_body" };
         for missing in &sensitive {
-            let granted: Vec<String> =
-                sensitive.iter().filter(|a| *a != missing).map(|a| format!("\"{a}\"")).collect();
+            let granted: Vec<String> = sensitive.iter().filter(|a| *a != missing).map(|a| format!("\"{a}\"")).collect();
             let text = format!(
                 "schema_version = 1\n[agents.a]\nresources = {{ {} = \"full\" }}\nactions = [{}]\n[agents.a.allow]\n\
                  roles = [\"*\"]\norganizations = [\"*\"]\nconnections = [\"*\"]\nclients = [\"*\"]\napis = [\"*\"]\n",
@@ -369,7 +369,9 @@ fn with_unknown_key(op: &'static Operation) -> Request {
         req = match p.kind {
             auth0_mgmt::catalog::IdKind::User => req.id(&uid("auth0|u1")),
             auth0_mgmt::catalog::IdKind::Client => req.id(&"cli_1".parse::<ClientId>().unwrap()),
-            auth0_mgmt::catalog::IdKind::Organization => req.id(&"org_1".parse::<auth0_mgmt::OrganizationId>().unwrap()),
+            auth0_mgmt::catalog::IdKind::Organization => {
+                req.id(&"org_1".parse::<auth0_mgmt::OrganizationId>().unwrap())
+            }
             auth0_mgmt::catalog::IdKind::RefreshToken => req.id(&"rt_1".parse::<auth0_mgmt::RefreshTokenId>().unwrap()),
             auth0_mgmt::catalog::IdKind::Session => req.id(&"s_1".parse::<auth0_mgmt::SessionId>().unwrap()),
             other => panic!("{}: no sample path id of kind {other}", op.id),

@@ -1,19 +1,41 @@
 //! The operation catalog: every Management API endpoint this crate can call, described
 //! once. It is the single source of truth for the request path (method, path template,
-//! success status), for token scope pre-checks (`scopes`), for policies (`id`,
-//! `resource`, `access`) and for the generated documentation below.
+//! success statuses), for token scope pre-checks (`scopes`), for policies — which id kind
+//! is in the path ([`Operation::path_id`]), which body fields carry ids and how every
+//! body key is classified ([`Operation::body`]), which dangerous actions a call needs
+//! ([`Operation::actions`], [`Operation::most_sensitive`]) — for audit sentences
+//! ([`Operation::phrase`]), for tool-calling clients ([`Operation::annotations`]) and for
+//! the generated documentation below.
 //!
 //! Operation ids follow `../shared/endpoints.json` / the recorded fixtures:
-//! `users.get`, `organizations.add_members`, …
+//! `users.get`, `organizations.add_members`, …; [`OperationId`] is the same set, typed.
 //!
 //! ```
-//! use auth0_mgmt::catalog;
+//! use auth0_mgmt::catalog::{self, Action, IdKind};
 //!
 //! let op = catalog::find("users.assign_roles").unwrap();
 //! assert_eq!(op.path, "/api/v2/users/{id}/roles");
 //! assert_eq!(op.scopes, ["update:users", "create:role_members"]);
 //! assert!(op.access.is_write());
+//! assert_eq!(op.actions, [Action::AssignRoles]);
+//! let roles = &op.body.ids[0];
+//! assert_eq!((roles.at.to_string(), roles.kind, roles.allow_listed), ("roles[]".to_owned(), IdKind::Role, true));
 //! ```
+//!
+//! # Adding an operation
+//!
+//! Add one entry to the `operations!` table in this file. The macro requires every part
+//! — resource, method and path, scopes, access, success statuses, paging, list key,
+//! offset limit, summary, path id, body, actions, phrase, annotations — so an operation
+//! without its description does not compile; the tests in this module (and the policy
+//! crate's, which walk [`ALL`]) fail when the parts disagree. A write with a body gets a
+//! `Body` in `catalog/bodies.rs` listing **every** key the API documents, by its JSON
+//! name, with its [`FieldClass`] (and nested keys where the class depends on them): a key
+//! not listed counts as the operation's most sensitive class. Code that reads the
+//! catalog matches on [`OperationId`], [`IdKind`], [`Action`] and [`FieldClass`]
+//! exhaustively, so a new variant is a compile error wherever it needs a decision.
+//! Regenerate `OPERATIONS.md` with `UPDATE_OPERATIONS_MD=1 cargo test -p auth0-mgmt
+//! --lib catalog` and paste it into the README between the `operations` markers.
 //!
 //! # Every operation
 //!
@@ -30,7 +52,8 @@ mod bodies;
 mod describe;
 
 pub use describe::{
-    Action, ActionSet, Annotations, Body, BodyId, FieldClass, IdKind, IdPath, Key, PathParam, Phrase, Placeholder, Presence,
+    Action, ActionSet, Annotations, Body, BodyId, FieldClass, IdKind, IdPath, Key, PathParam, Phrase, Placeholder,
+    Presence,
 };
 
 /// An HTTP method used by the Management API.
@@ -749,7 +772,8 @@ mod tests {
             fn check_keys(id: &str, keys: &[Key], names: &mut std::collections::HashSet<String>, prefix: &str) {
                 for k in keys {
                     assert!(
-                        !k.name.is_empty() && k.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                        !k.name.is_empty()
+                            && k.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                         "{id}: key `{}` is not a plain snake_case JSON name",
                         k.name
                     );
@@ -781,7 +805,9 @@ mod tests {
                     Some(Placeholder::One(k) | Placeholder::Counted(k)) => {
                         assert!(kinds.contains(&k), "{id}: phrase names {name}, which it does not carry")
                     }
-                    Some(Placeholder::Fields) => assert!(op.body.record_fields, "{id}: {{fields}} but no fields recorded"),
+                    Some(Placeholder::Fields) => {
+                        assert!(op.body.record_fields, "{id}: {{fields}} but no fields recorded")
+                    }
                     None => panic!("{id}: unknown placeholder {{{name}}}"),
                 }
             }
@@ -797,7 +823,10 @@ mod tests {
             // Annotations agree with the method.
             let a = op.annotations;
             assert_eq!(a.read_only, !op.access.is_write(), "{id}: readOnly");
-            assert!(!a.read_only || (!a.destructive && a.idempotent), "{id}: a read is neither destructive nor repeated");
+            assert!(
+                !a.read_only || (!a.destructive && a.idempotent),
+                "{id}: a read is neither destructive nor repeated"
+            );
             if op.method == Method::Delete || op.method == Method::Patch {
                 assert!(a.destructive && a.idempotent, "{id}: DELETE/PATCH are destructive and idempotent");
             }

@@ -634,12 +634,14 @@ pub struct Annotations {
 
 impl Annotations {
     /// A read.
-    pub const READ: Annotations = Annotations { read_only: true, destructive: false, idempotent: true, open_world: true };
+    pub const READ: Annotations =
+        Annotations { read_only: true, destructive: false, idempotent: true, open_world: true };
     /// Creates something new; repeating it creates another (or fails).
     pub const CREATE: Annotations =
         Annotations { read_only: false, destructive: false, idempotent: false, open_world: true };
     /// Adds to what exists (role assignment, members); repeating changes nothing.
-    pub const ADD: Annotations = Annotations { read_only: false, destructive: false, idempotent: true, open_world: true };
+    pub const ADD: Annotations =
+        Annotations { read_only: false, destructive: false, idempotent: true, open_world: true };
     /// Overwrites existing state (PATCH); repeating changes nothing more.
     pub const CHANGE: Annotations =
         Annotations { read_only: false, destructive: true, idempotent: true, open_world: true };
@@ -656,8 +658,14 @@ mod tests {
     fn rendering() {
         let ids = [(IdKind::User, "auth0|1"), (IdKind::Client, "c1")];
         assert_eq!(render("read user {user}", &ids, &[]), "read user auth0|1");
-        assert_eq!(render("revoke [{refresh_tokens}][the refresh tokens of user {user}][ for application {client}][ for API {resource_server}]", &ids, &[]),
-            "revoke the refresh tokens of user auth0|1 for application c1");
+        assert_eq!(
+            render(
+                "revoke [{refresh_tokens}][the refresh tokens of user {user}][ for application {client}][ for API {resource_server}]",
+                &ids,
+                &[]
+            ),
+            "revoke the refresh tokens of user auth0|1 for application c1"
+        );
         assert_eq!(render("update user {user}{fields}", &ids, &["a", "b"]), "update user auth0|1 (a, b)");
         assert_eq!(render("update user {user}{fields}", &ids, &[]), "update user auth0|1");
         assert_eq!(render("read role {role}", &ids, &[]), "read role (none)");
@@ -681,7 +689,10 @@ mod tests {
         let s: ActionSet = [Action::DeleteUsers, Action::RevokeRefreshTokens].into_iter().collect();
         assert!(s.contains(Action::DeleteUsers) && !s.contains(Action::AssignRoles));
         assert_eq!(s.iter().count(), 2);
-        assert_eq!(s.minus(ActionSet::empty().with(Action::DeleteUsers)).iter().collect::<Vec<_>>(), [Action::RevokeRefreshTokens]);
+        assert_eq!(
+            s.minus(ActionSet::empty().with(Action::DeleteUsers)).iter().collect::<Vec<_>>(),
+            [Action::RevokeRefreshTokens]
+        );
         assert!(Action::ALL.len() <= 32);
         for (i, a) in Action::ALL.iter().enumerate() {
             assert_eq!(a.index(), i);
