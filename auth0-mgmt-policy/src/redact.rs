@@ -20,10 +20,12 @@ const TRIGGERS: &[&[u8]] = &[b"client_secret", b"signing_keys", b"encryption_key
 /// that could spell one of them differently (`"client\u005fsecret"`); every other escape
 /// stands for a character no key name contains.
 pub fn may_hold_secrets(body: &[u8]) -> bool {
-    body.iter().enumerate().any(|(i, &b)| match b {
-        b'\\' => body.get(i + 1) == Some(&b'u'),
-        b'c' | b's' | b'e' | b'i' => TRIGGERS.iter().any(|t| body[i..].starts_with(t)),
-        _ => false,
+    body.iter().enumerate().any(|(i, &b)| {
+        if b == b'\\' {
+            body.get(i + 1) == Some(&b'u')
+        } else {
+            matches!(b, b'c' | b's' | b'e' | b'i') && TRIGGERS.iter().any(|t| body[i..].starts_with(t))
+        }
     })
 }
 
@@ -49,7 +51,7 @@ pub fn filter(body: Bytes, allow_secrets: bool, protected_clients: &BTreeSet<Str
     }
     match serde_json::to_vec(&json) {
         Ok(out) if out.len() <= body.len() => Bytes::from(out),
-        _ => {
+        Ok(_) | Err(_) => {
             tracing::error!("a redacted response came out larger than the original; it is withheld");
             Bytes::from_static(b"null")
         }

@@ -212,7 +212,9 @@ fn classify(op: &Operation, table: &'static [Key], obj: &Map<String, Value>, pre
                         Value::Object(inner) => classify(op, key.nested, inner, &format!("{path}."), x),
                         // `null` or any other value replaces the whole object: it touches
                         // every nested key.
-                        _ => x.need_all(key.actions(), &path),
+                        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) | Value::Array(_) => {
+                            x.need_all(key.actions(), &path)
+                        }
                     }
                 }
             }
@@ -291,7 +293,9 @@ fn body(op: &Operation, obj: &Map<String, Value>, x: &mut Extracted) {
                 for item in items {
                     match item.as_object().map(|o| o.get(field)) {
                         Some(Some(v)) => push(x, &mut n, &shown, v),
-                        _ => x.fail(DenyCode::InvalidTarget, format!("every item of `{key}` needs a `{field}`")),
+                        Some(None) | None => {
+                            x.fail(DenyCode::InvalidTarget, format!("every item of `{key}` needs a `{field}`"))
+                        }
                     }
                 }
             }
