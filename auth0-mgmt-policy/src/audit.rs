@@ -14,15 +14,16 @@
 //! and bidi overrides are shown as `\u{…}` escapes, so a record is always one line and a
 //! `jq -r` print cannot drive a terminal.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use auth0_mgmt::catalog::Action;
+use auth0_mgmt::catalog::{Action, Operation};
 use auth0_mgmt::{Error, Outcome, Request};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::decision::{Decision, Verdict};
+use crate::decision::{Decision, DenyCode, Verdict};
 use crate::names::Mode;
 use crate::policy::Policy;
 use crate::targets::{Target, TargetKind};
@@ -40,6 +41,10 @@ pub const MAX_FIELD_CHARS: usize = 300;
 /// assert_eq!(sanitize("evil\n\u{1b}[31mred"), "evil\\u{a}\\u{1b}[31mred");
 /// ```
 pub fn sanitize(s: &str) -> String {
+    // Fast path: short printable ASCII needs no change.
+    if s.len() <= MAX_FIELD_CHARS && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
         if i >= MAX_FIELD_CHARS {
@@ -74,13 +79,28 @@ pub fn rfc3339(t: SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    let (h, m, sec, ms) = (rem / 3600, rem % 3600 / 60, rem % 60, u64::from(d.subsec_millis()));
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.{ms:03}Z");
+    }
+    // The common case without the formatting machinery (one record, one call).
+    let mut out = String::with_capacity(24);
+    let mut digits = |v: u64, width: u32, sep: Option<char>| {
+        for i in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10u64.pow(i) % 10) as u8));
+        }
+        if let Some(c) = sep {
+            out.push(c);
+        }
+    };
+    digits(year as u64, 4, Some('-'));
+    digits(month as u64, 2, Some('-'));
+    digits(day as u64, 2, Some('T'));
+    digits(h, 2, Some(':'));
+    digits(m, 2, Some(':'));
+    digits(sec, 2, Some('.'));
+    digits(ms, 3, Some('Z'));
+    out
 }
 
 /// The decision recorded for a call.
@@ -160,7 +180,7 @@ pub struct AuditRecord {
     /// Allowed, dry run or denied.
     pub decision: AuditDecision,
     /// `allowed`, `dry_run`, or the deny code (`action_not_granted`, …).
-    pub code: String,
+    pub code: Cow<'static, str>,
     /// The reason for a denial, for humans.
     pub reason: Option<String>,
     /// How it ended (for an intent record: not yet executed).
@@ -172,20 +192,15 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The fields every record of the call shares, from the call's one [`Decision`].
-    fn base(
-        policy: &Policy,
-        agent: &str,
-        call_id: &str,
-        decision: &Decision,
-        phase: RecordPhase,
-        time: SystemTime,
-    ) -> AuditRecord {
+    /// The fields every record of the call shares, from the call's one [`Decision`]:
+    /// built once per call (the guard clones it for the write-ahead record and completes
+    /// it for the outcome).
+    pub(crate) fn base(policy: &Policy, agent: &str, call_id: &str, decision: &Decision) -> AuditRecord {
         let op = decision.operation;
         AuditRecord {
-            time: rfc3339(time),
+            time: String::new(),
             call_id: sanitize(call_id),
-            phase,
+            phase: RecordPhase::Outcome,
             agent: sanitize(agent),
             mode: policy.agent(agent).map_or(Mode::Enforce, |a| a.mode()),
             operation: op.id,
@@ -200,7 +215,7 @@ impl AuditRecord {
             fields: decision.targets.fields.iter().map(|f| sanitize(f)).collect(),
             actions: decision.needs.iter().map(|n| n.action).collect(),
             decision: AuditDecision::Allowed,
-            code: "allowed".to_owned(),
+            code: Cow::Borrowed("allowed"),
             reason: None,
             outcome: AuditOutcome::default(),
             policy_version: policy.version().as_str().to_owned(),
@@ -208,44 +223,44 @@ impl AuditRecord {
         }
     }
 
-    /// The write-ahead record of a write that passed every check (`decision` allows it
-    /// or is a dry run), made before it is sent.
-    pub fn intent(policy: &Policy, agent: &str, call_id: &str, decision: &Decision, time: SystemTime) -> AuditRecord {
-        let mut r = AuditRecord::base(policy, agent, call_id, decision, RecordPhase::Intent, time);
-        if decision.verdict == Verdict::DryRun {
-            r.decision = AuditDecision::DryRun;
-            r.code = "dry_run".into();
+    /// Completes a [`base`](Self::base) record as the write-ahead record of `op`.
+    pub(crate) fn into_intent(mut self, op: &Operation, dry_run: bool, time: SystemTime) -> AuditRecord {
+        self.time = rfc3339(time);
+        self.phase = RecordPhase::Intent;
+        if dry_run {
+            self.decision = AuditDecision::DryRun;
+            self.code = Cow::Borrowed("dry_run");
         }
-        r.message = r.sentence();
-        r
+        self.message = self.sentence_of(op);
+        self
     }
 
-    /// The outcome record of a call: its one [`Decision`] (made when the call began) and
-    /// how it ended. `request` is only read for secret values to keep out of echoed
-    /// error messages.
-    pub fn outcome(
-        policy: &Policy,
-        agent: &str,
-        call_id: &str,
-        decision: &Decision,
+    /// Completes a [`base`](Self::base) record as the outcome record of `op`.
+    pub(crate) fn into_outcome(
+        mut self,
+        op: &Operation,
         request: &Request,
         outcome: &Outcome<'_>,
         time: SystemTime,
     ) -> AuditRecord {
-        let mut r = AuditRecord::base(policy, agent, call_id, decision, RecordPhase::Outcome, time);
+        self.time = rfc3339(time);
+        self.phase = RecordPhase::Outcome;
         match outcome {
             Outcome::Denied(d) => {
                 if d.dry_run {
-                    r.decision = AuditDecision::DryRun;
-                    r.code = "dry_run".into();
+                    self.decision = AuditDecision::DryRun;
+                    self.code = Cow::Borrowed("dry_run");
                 } else {
-                    r.decision = AuditDecision::Denied;
-                    r.code = sanitize(&d.code);
+                    self.decision = AuditDecision::Denied;
+                    self.code = match DenyCode::parse(&d.code) {
+                        Some(known) => Cow::Borrowed(known.as_str()),
+                        None => Cow::Owned(sanitize(&d.code)),
+                    };
                 }
-                r.reason = Some(sanitize(&d.reason));
+                self.reason = Some(sanitize(&d.reason));
             }
             Outcome::Completed { status, attempts, elapsed, .. } => {
-                r.outcome = AuditOutcome {
+                self.outcome = AuditOutcome {
                     executed: true,
                     status: Some(status.as_u16()),
                     attempts: Some(*attempts),
@@ -262,7 +277,7 @@ impl AuditRecord {
                     }
                     sanitize(&s)
                 };
-                r.outcome = AuditOutcome {
+                self.outcome = AuditOutcome {
                     executed: sent(error),
                     status: error.status().map(|s| s.as_u16()),
                     error_code: error.error_code().map(&scrub),
@@ -272,42 +287,79 @@ impl AuditRecord {
                 };
             }
         }
-        r.message = r.sentence();
-        r
+        self.message = self.sentence_of(op);
+        self
     }
 
-    /// The plain-English sentence, e.g. `support-bot read user auth0|123 — allowed, 200 in 41 ms`.
+    /// The write-ahead record of a write that passed every check (`decision` allows it
+    /// or is a dry run), made before it is sent.
+    pub fn intent(policy: &Policy, agent: &str, call_id: &str, decision: &Decision, time: SystemTime) -> AuditRecord {
+        AuditRecord::base(policy, agent, call_id, decision).into_intent(
+            decision.operation,
+            decision.verdict == Verdict::DryRun,
+            time,
+        )
+    }
+
+    /// The outcome record of a call: its one [`Decision`] (made when the call began) and
+    /// how it ended. `request` is only read for secret values to keep out of echoed
+    /// error messages.
+    pub fn outcome(
+        policy: &Policy,
+        agent: &str,
+        call_id: &str,
+        decision: &Decision,
+        request: &Request,
+        outcome: &Outcome<'_>,
+        time: SystemTime,
+    ) -> AuditRecord {
+        AuditRecord::base(policy, agent, call_id, decision).into_outcome(decision.operation, request, outcome, time)
+    }
+
+    /// The plain-English sentence, e.g. `support-bot read user auth0|123 — allowed, 200 in 41 ms`,
+    /// from the record's fields and the catalog phrase of its operation.
     pub fn sentence(&self) -> String {
-        let (inf, past) = match auth0_mgmt::catalog::find(self.operation) {
-            Some(op) => {
-                let ids: Vec<(TargetKind, &str)> = self.targets.iter().map(|t| (t.kind, t.id.as_str())).collect();
-                let fields: Vec<&str> = self.fields.iter().map(String::as_str).collect();
-                (op.phrase.render_infinitive(&ids, &fields), op.phrase.render_past(&ids, &fields))
-            }
-            None => (self.operation.to_owned(), format!("called {}", self.operation)),
-        };
-        let agent = &self.agent;
-        match (self.phase, self.decision) {
+        match auth0_mgmt::catalog::find(self.operation) {
+            Some(op) => self.sentence_of(op),
+            None => format!("{} called {} — {}", self.agent, self.operation, self.code),
+        }
+    }
+
+    fn sentence_of(&self, op: &Operation) -> String {
+        let mut ids: Vec<(TargetKind, &str)> = Vec::with_capacity(self.targets.len());
+        ids.extend(self.targets.iter().map(|t| (t.kind, t.id.as_str())));
+        let fields: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+        let mut out = String::with_capacity(160);
+        out.push_str(&self.agent);
+        let (lead, past, tail): (&str, bool, Cow<'_, str>) = match (self.phase, self.decision) {
             (RecordPhase::Intent, AuditDecision::DryRun) => {
-                format!("{agent} would {inf} — allowed, dry run: not sending")
+                (" would ", false, " — allowed, dry run: not sending".into())
             }
-            (RecordPhase::Intent, _) => format!("{agent} is about to {inf} — allowed, sending"),
+            (RecordPhase::Intent, AuditDecision::Allowed | AuditDecision::Denied) => {
+                (" is about to ", false, " — allowed, sending".into())
+            }
             (RecordPhase::Outcome, AuditDecision::Denied) => {
-                format!("{agent} tried to {inf} — denied: {}", self.reason.as_deref().unwrap_or(self.code.as_str()))
+                let why = self.reason.as_deref().unwrap_or(&self.code);
+                (" tried to ", false, format!(" — denied: {why}").into())
             }
             (RecordPhase::Outcome, AuditDecision::DryRun) => {
-                format!("{agent} would {inf} — allowed, not executed: dry run")
+                (" would ", false, " — allowed, not executed: dry run".into())
             }
             (RecordPhase::Outcome, AuditDecision::Allowed) => {
                 let o = &self.outcome;
                 let ms = o.duration_ms.unwrap_or(0);
                 match (&o.error, o.status) {
-                    (None, Some(status)) => format!("{agent} {past} — allowed, {status} in {ms} ms"),
-                    (None, None) => format!("{agent} {past} — allowed"),
-                    (Some(err), _) => format!("{agent} tried to {inf} — allowed, failed: {err} in {ms} ms"),
+                    (None, Some(status)) => (" ", true, format!(" — allowed, {status} in {ms} ms").into()),
+                    (None, None) => (" ", true, " — allowed".into()),
+                    (Some(err), _) => (" tried to ", false, format!(" — allowed, failed: {err} in {ms} ms").into()),
                 }
             }
-        }
+        };
+        out.push_str(lead);
+        let template = if past { op.phrase.past } else { op.phrase.infinitive };
+        auth0_mgmt::catalog::Phrase::render_into(template, &ids, &fields, &mut out);
+        out.push_str(&tail);
+        out
     }
 
     /// The record as one line of JSON (no trailing newline).

@@ -63,6 +63,28 @@ impl DenyCode {
     }
 }
 
+impl DenyCode {
+    /// Every code.
+    pub const ALL: [DenyCode; 11] = [
+        DenyCode::PolicyNotLoaded,
+        DenyCode::UnknownAgent,
+        DenyCode::InvalidTarget,
+        DenyCode::InvalidBody,
+        DenyCode::ProtectedTarget,
+        DenyCode::ResourceOff,
+        DenyCode::ReadOnly,
+        DenyCode::ActionNotGranted,
+        DenyCode::NotAllowListed,
+        DenyCode::MissingScope,
+        DenyCode::AuditUnavailable,
+    ];
+
+    /// Parses a machine code (`action_not_granted`).
+    pub fn parse(code: &str) -> Option<DenyCode> {
+        DenyCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+}
+
 impl fmt::Display for DenyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -145,6 +167,16 @@ fn decoded_layers(id: &str) -> impl Iterator<Item = String> {
         cur = Cow::Owned(next);
     }
     layers.into_iter()
+}
+
+/// Whether `id`, in any case and after any layer of percent-decoding, is in `set`
+/// (which holds lower-cased ids).
+fn is_protected(set: &BTreeSet<String>, id: &str) -> bool {
+    // Common case: nothing to lower-case or decode, no allocation.
+    if !id.contains('%') && !id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return set.contains(id);
+    }
+    decoded_layers(id).any(|l| set.contains(&l))
 }
 
 fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
@@ -235,7 +267,7 @@ impl Policy {
                 TargetKind::Grant | TargetKind::RefreshToken | TargetKind::Session | TargetKind::Log => None,
             };
             let Some(set) = protected.filter(|s| !s.is_empty()) else { continue };
-            if decoded_layers(&target.id).any(|l| set.contains(&l)) {
+            if is_protected(set, &target.id) {
                 return Some(deny(
                     DenyCode::ProtectedTarget,
                     format!(
@@ -321,15 +353,12 @@ fn allow_list(a: &AgentPolicy, kind: TargetKind) -> Option<(&AllowList, &'static
 }
 
 fn allow_lists(a: &AgentPolicy, t: &Targets) -> Option<Verdict> {
-    // Kinds in the order they first appear among the allow-listed ids.
-    let mut kinds: Vec<TargetKind> = Vec::new();
-    for target in t.ids.iter().filter(|t| t.allow_listed) {
-        if !kinds.contains(&target.kind) {
-            kinds.push(target.kind);
+    // Kinds in the catalog's order; only those with allow-listed ids are looked at.
+    for kind in TargetKind::ALL {
+        let mut ids = t.ids.iter().filter(|t| t.allow_listed && t.kind == kind).map(|t| t.id.as_str()).peekable();
+        if ids.peek().is_none() {
+            continue;
         }
-    }
-    for kind in kinds {
-        let ids = t.ids.iter().filter(|t| t.allow_listed && t.kind == kind).map(|t| t.id.as_str());
         let noun = kind.noun();
         let Some((list, what)) = allow_list(a, kind) else {
             // The catalog restricts an id kind no allow-list exists for: fail closed.
@@ -338,10 +367,10 @@ fn allow_lists(a: &AgentPolicy, t: &Targets) -> Option<Verdict> {
                 format!("no allow-list exists for {noun} ids, so none may be used here"),
             ));
         };
-        let refused: Vec<&str> = ids.clone().filter(|id| !list.allows(id)).collect();
-        if refused.is_empty() {
+        if ids.clone().all(|id| list.allows(id)) {
             continue;
         }
+        let refused: Vec<&str> = ids.clone().filter(|id| !list.allows(id)).collect();
         let total = ids.count();
         let reason = if refused.len() == 1 {
             format!("{noun} {} is not on this agent's list of {what}", refused[0])

@@ -154,28 +154,23 @@ impl Interceptor for Guard {
     fn begin(&self, request: &Request) -> Result<Box<dyn CallHook>, Denial> {
         let decision = self.policy.decide(&self.agent, request);
         let call_id = call_id();
+        let base = AuditRecord::base(&self.policy, &self.agent, &call_id, &decision);
         if let Verdict::Deny { code, reason } = &decision.verdict {
             let denial = Denial::new(decision.operation.id, code.as_str(), reason.clone());
-            self.log.record(AuditRecord::outcome(
-                &self.policy,
-                &self.agent,
-                &call_id,
-                &decision,
-                request,
-                &Outcome::Denied(&denial),
-                SystemTime::now(),
-            ));
+            let record = base.into_outcome(decision.operation, request, &Outcome::Denied(&denial), SystemTime::now());
+            self.log.record(record);
             return Err(denial);
         }
-        Ok(Box::new(GuardCall { guard: self.clone(), call_id, decision }))
+        Ok(Box::new(GuardCall { guard: self.clone(), decision, base }))
     }
 }
 
-/// The guard's per-call state: the call's one decision, carried to its records.
+/// The guard's per-call state: the call's one decision, and the record fields made from
+/// it once, carried to its records.
 struct GuardCall {
     guard: Guard,
-    call_id: String,
     decision: Decision,
+    base: AuditRecord,
 }
 
 impl CallHook for GuardCall {
@@ -193,9 +188,10 @@ impl CallHook for GuardCall {
     fn before_send(&mut self, request: &Request) -> Result<(), Denial> {
         let op = request.operation();
         if op.access.is_write() {
-            let g = &self.guard;
-            let intent = AuditRecord::intent(&g.policy, &g.agent, &self.call_id, &self.decision, SystemTime::now());
-            g.log
+            let dry_run = self.decision.verdict == Verdict::DryRun;
+            let intent = self.base.clone().into_intent(op, dry_run, SystemTime::now());
+            self.guard
+                .log
                 .write_ahead(&intent)
                 .map_err(|reason| Denial::new(op.id, DenyCode::AuditUnavailable.as_str(), reason))?;
         }
@@ -216,18 +212,10 @@ impl CallHook for GuardCall {
     }
 
     fn finish(self: Box<Self>, request: &Request, outcome: &Outcome<'_>) {
-        let g = &self.guard;
-        let record = AuditRecord::outcome(
-            &g.policy,
-            &g.agent,
-            &self.call_id,
-            &self.decision,
-            request,
-            outcome,
-            SystemTime::now(),
-        );
+        let GuardCall { guard, decision, base } = *self;
+        let record = base.into_outcome(decision.operation, request, outcome, SystemTime::now());
         debug_assert_eq!(record.phase, RecordPhase::Outcome);
-        g.log.record(record);
+        guard.log.record(record);
     }
 }
 

@@ -210,9 +210,11 @@ impl MemorySink {
         lock(&self.records).iter().filter(|r| r.phase == RecordPhase::Outcome).map(|r| r.message.clone()).collect()
     }
 
-    /// Removes and returns the records so far.
+    /// Removes and returns the records so far (the sink keeps room for as many).
     pub fn take(&self) -> Vec<AuditRecord> {
-        std::mem::take(&mut *lock(&self.records))
+        let mut records = lock(&self.records);
+        let room = records.capacity();
+        std::mem::replace(&mut *records, Vec::with_capacity(room))
     }
 
     /// While `true`, every write fails.

@@ -199,21 +199,21 @@ fn plain_ascii(key: &str) -> bool {
 
 /// Classifies every key of `obj` against `table` (`prefix` is the dotted path so far).
 fn classify(op: &Operation, table: &'static [Key], obj: &Map<String, Value>, prefix: &str, x: &mut Extracted) {
+    let path = |name: &str| format!("{prefix}{name}");
     for (name, value) in obj {
-        let path = format!("{prefix}{name}");
         match table.iter().find(|k| k.name == name) {
             Some(key) => {
                 match key.class {
                     FieldClass::Plain => {}
-                    FieldClass::Needs(a) => x.need(a, Some(&path)),
+                    FieldClass::Needs(a) => x.need(a, Some(&path(name))),
                 }
                 if !key.nested.is_empty() {
                     match value {
-                        Value::Object(inner) => classify(op, key.nested, inner, &format!("{path}."), x),
+                        Value::Object(inner) => classify(op, key.nested, inner, &format!("{}.", path(name)), x),
                         // `null` or any other value replaces the whole object: it touches
                         // every nested key.
                         Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) | Value::Array(_) => {
-                            x.need_all(key.actions(), &path)
+                            x.need_all(key.actions(), &path(name))
                         }
                     }
                 }
@@ -239,7 +239,7 @@ fn classify(op: &Operation, table: &'static [Key], obj: &Map<String, Value>, pre
                     );
                 } else {
                     // Unknown: the most sensitive class of the operation.
-                    x.need_all(op.most_sensitive(), &path);
+                    x.need_all(op.most_sensitive(), &path(name));
                 }
             }
         }

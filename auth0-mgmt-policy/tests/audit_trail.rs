@@ -238,7 +238,8 @@ async fn a_failed_record_poisons_the_sink_until_it_recovers() {
     let reqs = common::api_requests(&server).await;
     assert_eq!(reqs.len(), 3);
     assert_eq!(reqs[2].method.as_str(), "DELETE");
-    let codes: Vec<(RecordPhase, String)> = sink.records().into_iter().map(|r| (r.phase, r.code)).collect();
+    let codes: Vec<(RecordPhase, String)> =
+        sink.records().into_iter().map(|r| (r.phase, r.code.into_owned())).collect();
     use RecordPhase::{Intent, Outcome};
     assert_eq!(
         codes,

@@ -490,6 +490,12 @@ impl Phrase {
         render(self.past, ids, fields)
     }
 
+    /// Renders `template` (one of this struct's two, or any string in the same syntax)
+    /// onto the end of `out`.
+    pub fn render_into(template: &str, ids: &[(IdKind, &str)], fields: &[&str], out: &mut String) {
+        render_onto(template, ids, fields, out)
+    }
+
     /// The placeholders used (`user`, `roles`, `fields`, …), for checks.
     pub fn placeholders(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
@@ -531,13 +537,22 @@ impl Placeholder {
     }
 }
 
-fn counted(kind: IdKind, ids: &[&str]) -> String {
+/// "no roles", "role rol_a", "roles rol_a, rol_b".
+fn counted<'a>(kind: IdKind, ids: impl Iterator<Item = &'a str> + Clone, out: &mut String) -> bool {
     let noun = kind.noun();
-    match ids {
-        [] => format!("no {noun}s"),
-        [one] => format!("{noun} {one}"),
-        many => format!("{noun}s {}", many.join(", ")),
+    let n = ids.clone().count();
+    if n == 0 {
+        out.push_str("no ");
     }
+    out.push_str(noun);
+    if n != 1 {
+        out.push('s');
+    }
+    for (i, id) in ids.enumerate() {
+        out.push_str(if i == 0 { " " } else { ", " });
+        out.push_str(id);
+    }
+    n > 0
 }
 
 /// Fills one placeholder; `None` when it has nothing to show.
@@ -554,9 +569,7 @@ fn fill(name: &str, ids: &[(IdKind, &str)], fields: &[&str], out: &mut String) -
             }
         },
         Some(Placeholder::Counted(k)) => {
-            let of: Vec<&str> = ids.iter().filter(|(kind, _)| *kind == k).map(|(_, id)| *id).collect();
-            out.push_str(&counted(k, &of));
-            !of.is_empty()
+            counted(k, ids.iter().filter(move |(kind, _)| *kind == k).map(|(_, id)| *id), out)
         }
         Some(Placeholder::Fields) => {
             if fields.is_empty() {
@@ -564,7 +577,12 @@ fn fill(name: &str, ids: &[(IdKind, &str)], fields: &[&str], out: &mut String) -
             }
             const SHOWN: usize = 20;
             out.push_str(" (");
-            out.push_str(&fields[..fields.len().min(SHOWN)].join(", "));
+            for (i, f) in fields.iter().take(SHOWN).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(f);
+            }
             if fields.len() > SHOWN {
                 out.push_str(&format!(", and {} more", fields.len() - SHOWN));
             }
@@ -583,6 +601,11 @@ fn fill(name: &str, ids: &[(IdKind, &str)], fields: &[&str], out: &mut String) -
 /// Renders `template` (see [`Phrase`]).
 fn render(template: &str, ids: &[(IdKind, &str)], fields: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 32);
+    render_onto(template, ids, fields, &mut out);
+    out
+}
+
+fn render_onto(template: &str, ids: &[(IdKind, &str)], fields: &[&str], out: &mut String) {
     let mut rest = template;
     // Outside an optional part: placeholders are always shown.
     while !rest.is_empty() {
@@ -611,11 +634,10 @@ fn render(template: &str, ids: &[(IdKind, &str)], fields: &[&str]) -> String {
             }
         } else if let Some(after) = rest.strip_prefix('{') {
             let end = after.find('}').unwrap_or(after.len());
-            fill(&after[..end], ids, fields, &mut out);
+            fill(&after[..end], ids, fields, out);
             rest = after.get(end + 1..).unwrap_or("");
         }
     }
-    out
 }
 
 /// Hints for tool-calling clients (the MCP tool annotations `readOnlyHint`,
