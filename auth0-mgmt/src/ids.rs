@@ -129,6 +129,24 @@ macro_rules! define_id {
             }
         }
 
+        /// A non-empty string of at most [`MAX_ID_LEN`] bytes without control characters,
+        /// never `.` or `..`.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "description": concat!("A ", $kind, "."),
+                    "minLength": 1,
+                    "maxLength": MAX_ID_LEN,
+                    "not": {"enum": [".", ".."]}
+                })
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
