@@ -214,6 +214,10 @@ macro_rules! model {
             }
 
             impl $name {
+                /// The wire names of the fields this model types, in declaration order
+                /// (every other key goes to `extra`).
+                pub const FIELDS: &'static [&'static str] = WIRE;
+
                 /// The known fields (wire names) that arrived as an explicit `null` and are
                 /// still `None`; they are encoded as `null` again.
                 pub fn explicit_nulls(&self) -> impl Iterator<Item = &'static str> + '_ {
