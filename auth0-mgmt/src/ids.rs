@@ -78,6 +78,9 @@ pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
         if trimmed == "." || trimmed == ".." || trimmed.is_empty() {
             return Err(if trimmed.is_empty() { IdError::Empty { kind } } else { IdError::DotSegment { kind } });
         }
+        if !layer.contains('%') {
+            break; // nothing left to decode
+        }
         let decoded: Cow<'_, str> = percent_decode_str(&layer).decode_utf8_lossy();
         if decoded == layer {
             break;
@@ -105,6 +108,12 @@ macro_rules! define_id {
                 let id = id.into();
                 validate($kind, &id)?;
                 Ok(Self(id))
+            }
+
+            /// An empty id that is never handed out: a decoder's placeholder until the
+            /// real value is read.
+            pub(crate) fn placeholder() -> Self {
+                Self(String::new())
             }
 
             /// The id as sent by Auth0 (not encoded).

@@ -251,9 +251,9 @@ model! {
         /// Allowed logout URLs.
         allowed_logout_urls: Option<Vec<String>>,
         /// Session transfer settings (native to web SSO).
-        session_transfer: Option<SessionTransfer>,
+        session_transfer: Option<Box<SessionTransfer>>,
         /// OIDC back-channel logout settings.
-        oidc_logout: Option<OidcLogout>,
+        oidc_logout: Option<Box<OidcLogout>>,
         /// Grant types (`authorization_code`, `client_credentials`, …).
         grant_types: Option<Vec<String>>,
         /// ID token settings.
@@ -261,7 +261,7 @@ model! {
         /// Signing certificates (public parts).
         signing_keys: Option<Vec<SigningKey>>,
         /// Encryption key (WS-Fed/SAML).
-        encryption_key: Option<EncryptionKey>,
+        encryption_key: Option<Box<EncryptionKey>>,
         /// Use Auth0 instead of the IdP for SSO.
         sso: Option<bool>,
         /// SSO disabled.
@@ -279,7 +279,7 @@ model! {
         /// WS-Fed form template.
         form_template: Option<String>,
         /// Add-on settings.
-        addons: Option<Addons>,
+        addons: Option<Box<Addons>>,
         /// Token endpoint authentication method.
         token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
         /// Trust the IP header at the token endpoint.
@@ -287,11 +287,11 @@ model! {
         /// Application metadata (string values, ≤10 keys).
         client_metadata: Option<JsonObject>,
         /// Native app settings (Android/iOS).
-        mobile: Option<Mobile>,
+        mobile: Option<Box<Mobile>>,
         /// Login initiation URL.
         initiate_login_uri: Option<String>,
         /// Native social login settings.
-        native_social_login: Option<NativeSocialLogin>,
+        native_social_login: Option<Box<NativeSocialLogin>>,
         /// FedCM login settings.
         fedcm_login: Option<FedCmLogin>,
         /// Refresh token settings.
@@ -305,7 +305,7 @@ model! {
         /// How users find their organization.
         organization_discovery_methods: Option<Vec<OrganizationDiscoveryMethod>>,
         /// `private_key_jwt` / mTLS credentials.
-        client_authentication_methods: Option<ClientAuthenticationMethods>,
+        client_authentication_methods: Option<Box<ClientAuthenticationMethods>>,
         /// Require pushed authorization requests.
         require_pushed_authorization_requests: Option<bool>,
         /// Require proof of possession.
@@ -313,7 +313,7 @@ model! {
         /// JWT-secured authorization requests.
         signed_request_object: Option<SignedRequestObject>,
         /// Token Vault privileged access.
-        token_vault_privileged_access: Option<TokenVaultPrivilegedAccess>,
+        token_vault_privileged_access: Option<Box<TokenVaultPrivilegedAccess>>,
         /// Compliance level.
         compliance_level: Option<ComplianceLevel>,
         /// Skip the confirmation prompt for non-verifiable callback URIs.
@@ -325,9 +325,9 @@ model! {
         /// Token quota.
         token_quota: Option<TokenQuota>,
         /// Express configuration (Okta Integration Network).
-        express_configuration: Option<ExpressConfiguration>,
+        express_configuration: Option<Box<ExpressConfiguration>>,
         /// My Organization settings.
-        my_organization_configuration: Option<MyOrganizationConfiguration>,
+        my_organization_configuration: Option<Box<MyOrganizationConfiguration>>,
         /// Identity assertion authorization grant.
         identity_assertion_authorization_grant: Option<IdentityAssertionAuthorizationGrant>,
         /// Third-party security mode.

@@ -8,10 +8,12 @@ use crate::models::{StringOrList, Timestamp, model, string_enum};
 model! {
     /// A tenant log event. Empty strings and `null` both occur for "no value" (e.g.
     /// `user_id`, `connection_id`), so those fields are plain strings, not typed ids;
-    /// either form re-encodes as it came. `_id` (a copy of `log_id`) stays in `extra`.
+    /// either form re-encodes as it came.
     pub struct Log {
         /// The event id: 56 decimal digits, ordered in time; the checkpoint cursor.
         log_id: LogId,
+        /// `_id`: a copy of `log_id` that the API also sends.
+        id as "_id": Option<String>,
         /// When it happened (an RFC 3339 string in practice; the API also allows an object).
         date: Option<Timestamp>,
         /// The event type code (`s`, `f`, `sapi`, …); see [`LogType::description`].

@@ -45,11 +45,11 @@ impl std::fmt::Debug for Nulls {
 /// How a field type behaves when its key is missing or its value is `null`.
 pub(crate) trait Slot: Sized {
     /// Optional fields may be absent; required ones are a decode error when missing
-    /// (read by the `schema` feature's `required` list).
-    #[cfg_attr(not(feature = "schema"), allow(dead_code))]
+    /// (also read by the `schema` feature's `required` list).
     const OPTIONAL: bool;
-    /// The value of a missing key (`None` for required fields).
-    fn missing() -> Option<Self>;
+    /// What the field holds while the object is decoded: `None`, or (for a required
+    /// field) an empty value that the decoder always replaces or refuses.
+    fn placeholder() -> Self;
     /// Whether the field is written when encoding (optional fields: when `Some`).
     fn present(&self) -> bool;
 }
@@ -57,8 +57,8 @@ pub(crate) trait Slot: Sized {
 impl<T> Slot for Option<T> {
     const OPTIONAL: bool = true;
     #[inline]
-    fn missing() -> Option<Self> {
-        Some(None)
+    fn placeholder() -> Self {
+        None
     }
     #[inline]
     fn present(&self) -> bool {
@@ -72,8 +72,8 @@ macro_rules! required_slot {
             impl Slot for $t {
                 const OPTIONAL: bool = false;
                 #[inline]
-                fn missing() -> Option<Self> {
-                    None
+                fn placeholder() -> Self {
+                    <$t as Placeholder>::placeholder()
                 }
                 #[inline]
                 fn present(&self) -> bool {
@@ -83,6 +83,40 @@ macro_rules! required_slot {
         )*
     };
 }
+
+/// The placeholder of a required string field.
+trait Placeholder {
+    fn placeholder() -> Self;
+}
+
+impl Placeholder for String {
+    fn placeholder() -> Self {
+        String::new()
+    }
+}
+
+macro_rules! id_placeholder {
+    ($($t:ty),*) => {
+        $(impl Placeholder for $t {
+            fn placeholder() -> Self {
+                <$t>::placeholder()
+            }
+        })*
+    };
+}
+
+id_placeholder!(
+    crate::ids::UserId,
+    crate::ids::RoleId,
+    crate::ids::ClientId,
+    crate::ids::ConnectionId,
+    crate::ids::OrganizationId,
+    crate::ids::GrantId,
+    crate::ids::LogId,
+    crate::ids::ResourceServerId,
+    crate::ids::RefreshTokenId,
+    crate::ids::SessionId
+);
 
 required_slot!(
     String,
@@ -252,41 +286,41 @@ macro_rules! model {
                             f.write_str(concat!("an object (", stringify!($name), ")"))
                         }
 
+                        // Values are decoded straight into the result (no per-field
+                        // temporaries to move); required fields start as placeholders and
+                        // a missing one is refused at the end.
                         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
-                            $( let mut $field: Option<$ty> = None; )*
-                            let mut extra = $crate::models::JsonObject::new();
-                            let mut nulls = Nulls::default();
+                            let mut out = $name {
+                                $( $field: <$ty as Slot>::placeholder(), )*
+                                extra: $crate::models::JsonObject::new(),
+                                nulls: Nulls::default(),
+                            };
+                            let mut seen = Nulls::default();
                             while let Some(key) = map.next_key_seed(KeySeed(lookup))? {
                                 match key {
                                     $(
                                         Key::Known(Field::$field) => {
-                                            let v: $ty = map.next_value()?;
-                                            if !Slot::present(&v) {
-                                                nulls.set(Field::$field as u32);
+                                            out.$field = map.next_value()?;
+                                            seen.set(Field::$field as u32);
+                                            if !Slot::present(&out.$field) {
+                                                out.nulls.set(Field::$field as u32);
                                             }
-                                            $field = Some(v);
                                         }
                                     )*
                                     Key::Unknown(k) => {
                                         let v: serde_json::Value = map.next_value()?;
-                                        extra.insert(k, v);
+                                        out.extra.insert(k, v);
                                     }
                                 }
                             }
-                            Ok($name {
-                                $(
-                                    $field: match $field.or_else(<$ty as Slot>::missing) {
-                                        Some(v) => v,
-                                        None => {
-                                            return Err(de::Error::missing_field(
-                                                $crate::models::macros::model!(@wire $field $($wire)?),
-                                            ))
-                                        }
-                                    },
-                                )*
-                                extra,
-                                nulls,
-                            })
+                            $(
+                                if !<$ty as Slot>::OPTIONAL && !seen.has(Field::$field as u32) {
+                                    return Err(de::Error::missing_field(
+                                        $crate::models::macros::model!(@wire $field $($wire)?),
+                                    ));
+                                }
+                            )*
+                            Ok(out)
                         }
                     }
                     d.deserialize_map(V)

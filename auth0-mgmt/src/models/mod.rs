@@ -15,6 +15,17 @@ mod time;
 pub(crate) use macros::{model, request};
 pub use time::{DateTime, DateTimeError, Timestamp};
 
+/// Decodes a response body. The body is checked to be UTF-8 once, then read as a `str`:
+/// `serde_json::from_slice` would validate every string of the body separately, which
+/// costs a sixth of a log page's decode. A body that is not UTF-8 is decoded from the
+/// bytes, so that it fails with serde_json's own error.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// A free-form JSON object (metadata, strategy options, …).
 pub type JsonObject = Map<String, Value>;
 
