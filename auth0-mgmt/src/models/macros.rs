@@ -174,10 +174,12 @@ impl<'de, F> Visitor<'de> for KeySeed<F> {
     }
 }
 
-/// Joins doc-comment lines into one description (schema generation).
+/// The first paragraph of a doc comment, as one line (schema descriptions; examples
+/// and details after the first blank line are left out).
 #[cfg(feature = "schema")]
 pub(crate) fn doc_text(lines: &[&str]) -> String {
-    lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ").trim().to_owned()
+    let paragraph: Vec<&str> = lines.iter().map(|l| l.trim()).take_while(|l| !l.is_empty()).collect();
+    paragraph.join(" ")
 }
 
 /// Defines a response model. Syntax:
@@ -439,25 +441,27 @@ impl Absent for crate::models::MetadataPatch {
 /// * `Patch<T>`: absent, `null` (clear) or a value; setter `name(impl Into<Patch<T>>)`;
 /// * `Plain<T>`: the type itself (e.g. `MetadataPatch`), left out when empty.
 ///
-/// Generates the struct (`#[non_exhaustive]`, serde, `JsonSchema` with the `schema`
-/// feature) with a trailing `#[serde(flatten)] pub extra: JsonObject`, and one setter per
-/// optional field. The caller adds the other derives (`Clone`, `Debug`, …).
+/// Docs come first, then one `#[derive(…)]` with the caller's derives (`Clone`, `Debug`,
+/// …). Generates the struct (`#[non_exhaustive]`, serde) with a trailing
+/// `#[serde(flatten)] pub extra: JsonObject`, one setter per optional field, and with the
+/// `schema` feature a `JsonSchema` impl of the wire object (nullable only for `Patch`).
 macro_rules! request {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $sdoc:literal])*
+        #[derive($($derive:path),* $(,)?)]
         pub struct $name:ident {
-            required { $( $(#[$rmeta:meta])* $rfield:ident : $rty:ty ),* $(,)? }
-            $( $(#[$fmeta:meta])* $field:ident : $kind:ident < $inner:ty > ),* $(,)?
+            required { $( $(#[doc = $rdoc:literal])* $rfield:ident : $rty:ty ),* $(,)? }
+            $( $(#[doc = $fdoc:literal])* $field:ident : $kind:ident < $inner:ty > ),* $(,)?
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $sdoc])*
+        #[derive($($derive),*)]
         #[derive(serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[non_exhaustive]
         pub struct $name {
-            $( $(#[$rmeta])* pub $rfield: $rty, )*
+            $( $(#[doc = $rdoc])* pub $rfield: $rty, )*
             $(
-                $(#[$fmeta])*
+                $(#[doc = $fdoc])*
                 #[serde(default, skip_serializing_if = "crate::models::macros::Absent::is_absent")]
                 pub $field: $crate::models::macros::request!(@ty $kind $inner),
             )*
@@ -470,7 +474,69 @@ macro_rules! request {
         impl $name {
             $( $crate::models::macros::request!(@set $kind $field $inner); )*
         }
+
+        /// The wire object: typed fields under their wire names, `required` as the API
+        /// requires them, `null` only where it clears a value ([`Patch`](crate::Patch)),
+        /// and other keys allowed (they are sent as given from `extra`).
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let mut properties = serde_json::Map::new();
+                let mut required: Vec<&str> = Vec::new();
+                let mut add = |name: &'static str, mut schema: schemars::Schema, doc: String, is_required: bool| {
+                    if !doc.is_empty() {
+                        schema.insert("description".into(), doc.into());
+                    }
+                    properties.insert(name.into(), schema.to_value());
+                    if is_required {
+                        required.push(name);
+                    }
+                };
+                $(
+                    add(
+                        stringify!($rfield),
+                        generator.subschema_for::<$rty>(),
+                        $crate::models::macros::doc_text(&[$($rdoc),*]),
+                        true,
+                    );
+                )*
+                $(
+                    add(
+                        stringify!($field),
+                        $crate::models::macros::request!(@schema $kind $inner, generator),
+                        $crate::models::macros::doc_text(&[$($fdoc),*]),
+                        false,
+                    );
+                )*
+                let mut schema = schemars::json_schema!({
+                    "type": "object",
+                    "properties": properties,
+                    "additionalProperties": true,
+                });
+                if !required.is_empty() {
+                    schema.insert("required".into(), required.into());
+                }
+                let doc = $crate::models::macros::doc_text(&[$($sdoc),*]);
+                if !doc.is_empty() {
+                    schema.insert("description".into(), doc.into());
+                }
+                schema
+            }
+        }
     };
+
+    (@schema Option $inner:ty, $g:ident) => { $g.subschema_for::<$inner>() };
+    (@schema List $inner:ty, $g:ident) => { $g.subschema_for::<Vec<$inner>>() };
+    (@schema Patch $inner:ty, $g:ident) => { $g.subschema_for::<$crate::models::Patch<$inner>>() };
+    (@schema Plain $inner:ty, $g:ident) => { $g.subschema_for::<$inner>() };
 
     (@ty Option $inner:ty) => { Option<$inner> };
     (@ty List $inner:ty) => { Option<Vec<$inner>> };
