@@ -184,6 +184,16 @@ fn bench_page<T: DeserializeOwned>(
 
 fn decode_models(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode model");
+    // The client checks a body is UTF-8 once and decodes it as a `str` (serde_json then
+    // skips validating every string again); the pages below use `from_slice` like the
+    // users page above, this one shows the client's path.
+    let logs = model_pages().remove(0).1;
+    g.bench_function("logs page of 100 (as the client decodes: from_utf8 + from_str)", |b| {
+        b.iter(|| {
+            let text = std::str::from_utf8(black_box(&logs)).unwrap();
+            black_box(serde_json::from_str::<Page<Log>>(text).unwrap())
+        })
+    });
     for (name, body) in model_pages() {
         match name {
             "logs" => bench_page::<Log>(&mut g, name, &body),

@@ -1,5 +1,6 @@
 //! Application (client) models (reference §8).
 
+use crate::connections::Strategy;
 use crate::ids::{ClientId, OrganizationId};
 use crate::models::{JsonObject, Sensitive, model, request, string_enum};
 use crate::organizations::TokenQuota;
@@ -176,6 +177,81 @@ string_enum! {
         Custom => "custom",
         /// All of them.
         All => "all",
+    }
+}
+
+string_enum! {
+    /// An event that starts a back-channel logout (`selected_initiators`).
+    pub enum LogoutInitiator {
+        /// The relying party logged out.
+        RpLogout => "rp-logout",
+        /// The identity provider logged out.
+        IdpLogout => "idp-logout",
+        /// The password changed.
+        PasswordChanged => "password-changed",
+        /// The session expired.
+        SessionExpired => "session-expired",
+        /// The session was revoked.
+        SessionRevoked => "session-revoked",
+        /// The account was deleted.
+        AccountDeleted => "account-deleted",
+        /// The email identifier changed.
+        EmailIdentifierChanged => "email-identifier-changed",
+        /// An MFA phone was unenrolled.
+        MfaPhoneUnenrolled => "mfa-phone-unenrolled",
+        /// The account was deactivated.
+        AccountDeactivated => "account-deactivated",
+    }
+}
+
+string_enum! {
+    /// How a session transfer token may be passed (`allowed_authentication_methods`).
+    pub enum SessionTransferMethod {
+        /// In a cookie.
+        Cookie => "cookie",
+        /// In the query string.
+        Query => "query",
+    }
+}
+
+string_enum! {
+    /// What a transferred session is bound to (`enforce_device_binding`).
+    pub enum DeviceBinding {
+        /// The IP address.
+        Ip => "ip",
+        /// The autonomous system number.
+        Asn => "asn",
+        /// Nothing.
+        None => "none",
+    }
+}
+
+string_enum! {
+    /// A flow the default organization applies to (`default_organization.flows`).
+    pub enum DefaultOrganizationFlow {
+        /// Client credentials.
+        ClientCredentials => "client_credentials",
+    }
+}
+
+string_enum! {
+    /// A token exchange profile type (`allow_any_profile_of_type`).
+    pub enum TokenExchangeType {
+        /// Custom token exchange.
+        CustomAuthentication => "custom_authentication",
+        /// On-behalf-of token exchange.
+        OnBehalfOfTokenExchange => "on_behalf_of_token_exchange",
+    }
+}
+
+string_enum! {
+    /// What happens to an organization's connections when they are removed
+    /// (`connection_deletion_behavior`).
+    pub enum ConnectionDeletionBehavior {
+        /// Always allowed.
+        Allow => "allow",
+        /// Only when no user is left in it.
+        AllowIfEmpty => "allow_if_empty",
     }
 }
 
@@ -444,8 +520,8 @@ model! {
     pub struct LogoutInitiators {
         /// All or the selected ones.
         mode: Option<LogoutInitiatorsMode>,
-        /// The selected initiators (`rp-logout`, `idp-logout`, `password-changed`, …).
-        selected_initiators: Option<Vec<String>>,
+        /// The selected initiators.
+        selected_initiators: Option<Vec<LogoutInitiator>>,
     }
 }
 
@@ -466,10 +542,10 @@ model! {
         can_create_session_transfer_token: Option<bool>,
         /// Revoke transferred sessions with the original.
         enforce_cascade_revocation: Option<bool>,
-        /// How the token may be passed (`cookie`, `query`).
-        allowed_authentication_methods: Option<Vec<String>>,
-        /// Device binding (`ip`, `asn`, `none`).
-        enforce_device_binding: Option<String>,
+        /// How the token may be passed.
+        allowed_authentication_methods: Option<Vec<SessionTransferMethod>>,
+        /// Device binding.
+        enforce_device_binding: Option<DeviceBinding>,
         /// Refresh tokens may be issued.
         allow_refresh_token: Option<bool>,
         /// Only online refresh tokens.
@@ -626,8 +702,8 @@ model! {
     pub struct DefaultOrganization {
         /// The organization.
         organization_id: Option<OrganizationId>,
-        /// The flows it applies to (`client_credentials`).
-        flows: Option<Vec<String>>,
+        /// The flows it applies to.
+        flows: Option<Vec<DefaultOrganizationFlow>>,
     }
 }
 
@@ -683,8 +759,8 @@ model! {
     /// Token exchange settings (`token_exchange`).
     @default
     pub struct TokenExchange {
-        /// Profile types the application may use (`custom_authentication`, …).
-        allow_any_profile_of_type: Option<Vec<String>>,
+        /// Profile types the application may use.
+        allow_any_profile_of_type: Option<Vec<TokenExchangeType>>,
     }
 }
 
@@ -722,9 +798,9 @@ model! {
         /// User attribute profile.
         user_attribute_profile_id: Option<String>,
         /// Strategies organizations may add.
-        allowed_strategies: Option<Vec<String>>,
-        /// Connection deletion (`allow`, `allow_if_empty`).
-        connection_deletion_behavior: Option<String>,
+        allowed_strategies: Option<Vec<Strategy>>,
+        /// What happens when a connection is removed.
+        connection_deletion_behavior: Option<ConnectionDeletionBehavior>,
         /// Landing application for invitations.
         invitation_landing_client_id: Option<String>,
     }
