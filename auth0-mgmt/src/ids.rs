@@ -71,7 +71,12 @@ pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
     // Decode repeatedly (a proxy might decode more than once) and check every layer.
     let mut layer: Cow<'_, str> = Cow::Borrowed(s);
     for _ in 0..4 {
-        if layer.chars().any(char::is_control) {
+        let control = if layer.is_ascii() {
+            layer.bytes().any(|b| b < 0x20 || b == 0x7f)
+        } else {
+            layer.chars().any(char::is_control)
+        };
+        if control {
             return Err(IdError::ControlCharacter { kind });
         }
         let trimmed = layer.trim();
