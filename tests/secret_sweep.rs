@@ -191,9 +191,9 @@ connections = ["Username-Password-Authentication"]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_file_never_holds_the_secret_a_token_or_a_password() {
+    use auth0_mgmt::UserId;
     use auth0_mgmt::clients::CreateApplication;
     use auth0_mgmt::users::{CreateUser, UpdateUser};
-    use auth0_mgmt::UserId;
     use auth0_mgmt_policy::{GuardedClient, JsonLinesSink, Policy};
 
     let tenant = auth0_mgmt_fake::FakeTenant::builder()
