@@ -191,9 +191,9 @@ connections = ["Username-Password-Authentication"]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_file_never_holds_the_secret_a_token_or_a_password() {
+    use auth0_mgmt::UserId;
     use auth0_mgmt::clients::CreateApplication;
     use auth0_mgmt::users::{CreateUser, UpdateUser};
-    use auth0_mgmt::{Patch, UserId};
     use auth0_mgmt_policy::{GuardedClient, JsonLinesSink, Policy};
 
     let tenant = auth0_mgmt_fake::FakeTenant::builder()
@@ -235,7 +235,7 @@ async fn the_audit_file_never_holds_the_secret_a_token_or_a_password() {
             .await
             .unwrap();
         for id in [&user.user_id, &ids[n]] {
-            let changes = UpdateUser { password: Patch::Set(NEW_PASSWORD.into()), ..Default::default() };
+            let changes = UpdateUser::new().password(NEW_PASSWORD);
             agent.users().update(id, &changes).await.unwrap();
         }
         // A denied call is audited too (deleting users is not granted).

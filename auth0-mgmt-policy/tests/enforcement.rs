@@ -257,8 +257,7 @@ async fn user_update_fields_need_their_action() {
         .await
         .unwrap();
     // The typed handler takes the same path.
-    let changes =
-        auth0_mgmt::users::UpdateUser { nickname: auth0_mgmt::Patch::Set("ada".into()), ..Default::default() };
+    let changes = auth0_mgmt::users::UpdateUser::new().nickname("ada");
     support.users().update(&uid("auth0|u1"), &changes).await.unwrap();
 
     for (body, action) in [

@@ -745,7 +745,7 @@ impl Client {
         // Decoding is tried with plain serde_json first: tracking the path costs about
         // twice the decode (docs/BENCHMARKS.md, W2). Only a failure is decoded again with
         // `serde_path_to_error`, the same input giving the same error, now with its path.
-        let value = match serde_json::from_slice::<T>(body) {
+        let value = match crate::models::from_json::<T>(body) {
             Ok(v) => v,
             Err(_) => {
                 let mut de = serde_json::Deserializer::from_slice(body);

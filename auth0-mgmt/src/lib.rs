@@ -112,7 +112,13 @@ pub use ids::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber, Timestamp};
+/// The date-time crate behind [`DateTime`] and [`Timestamp`], re-exported so that its
+/// types (`jiff::Timestamp`, `jiff::tz::Offset`) can be named without a version match.
+pub use jiff;
+pub use models::{
+    DateTime, DateTimeError, Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber,
+    Timestamp,
+};
 pub use pagination::{CheckpointStream, List, OffsetStream, Page, Paginator, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
 pub use request::{CallHook, Interceptor, Outcome, PathId, Request};

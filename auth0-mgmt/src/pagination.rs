@@ -90,13 +90,15 @@ pub struct Page<T> {
     pub limit: Option<u64>,
     /// Total matches, when the server reported totals (for logs it is the page size).
     pub total: Option<u64>,
+    /// The number of items on this page, when the server reported it (`users`, `logs`).
+    pub length: Option<u64>,
     /// The checkpoint cursor of the next page (checkpoint mode), if there is one.
     pub next: Option<String>,
 }
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
-        Page { items: Vec::new(), start: None, limit: None, total: None, next: None }
+        Page { items: Vec::new(), start: None, limit: None, total: None, length: None, next: None }
     }
 }
 
@@ -139,6 +141,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
                         "start" => page.start = map.next_value::<Lenient>()?.0,
                         "limit" => page.limit = map.next_value::<Lenient>()?.0,
                         "total" => page.total = map.next_value::<Lenient>()?.0,
+                        "length" => page.length = map.next_value::<Lenient>()?.0,
                         "next" => page.next = map.next_value::<Option<String>>()?.filter(|n| !n.is_empty()),
                         k if is_list_key(k) => page.items = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default(),
                         _ => {

@@ -140,8 +140,7 @@ async fn update_client_sends_patch_with_nulls() {
     expect(&server, "PATCH", &path, &[], json(200, body.clone())).await;
     catch_all(&server).await;
 
-    let changes =
-        UpdateApplication { description: Some("new".into()), cross_origin_loc: Patch::Clear, ..Default::default() };
+    let changes = UpdateApplication::new().description("new").cross_origin_loc(Patch::Clear);
     let app = client(&server).clients().update(&ClientId::new(&id).unwrap(), &changes).await.unwrap();
     assert_request(
         &only_request(&server).await,

@@ -143,7 +143,7 @@ async fn list_members_offset_with_fields() {
         .unwrap();
     assert_request(&only_request(&server).await, "GET", path, &q, None);
     assert_eq!(page.items[0].user_id, "auth0|1");
-    assert_eq!(page.items[0].roles.as_ref().unwrap()[0].id, "rol_1");
+    assert_eq!(page.items[0].roles.as_ref().unwrap()[0].id.as_ref().unwrap(), "rol_1");
 }
 
 // ---- connections ----

@@ -13,7 +13,7 @@
 //!     .create(&CreateApplication::new("billing-worker").app_type(AppType::NonInteractive))
 //!     .await?;
 //! let secret = app.client_secret.as_ref().map(|s| s.expose().to_owned()); // store it safely
-//! let changes = UpdateApplication { description: Some("Nightly billing".into()), ..Default::default() };
+//! let changes = UpdateApplication::new().description("Nightly billing");
 //! client.clients().update(&app.client_id, &changes).await?;
 //!
 //! let mut apps = client.clients().list().app_type(AppType::Spa).checkpoint();
@@ -27,10 +27,7 @@
 
 mod models;
 
-pub use models::{
-    AppType, Application, CreateApplication, JwtConfiguration, RefreshTokenConfig, TokenEndpointAuthMethod,
-    UpdateApplication,
-};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;

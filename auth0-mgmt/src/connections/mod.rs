@@ -24,7 +24,7 @@
 
 mod models;
 
-pub use models::{Connection, ConnectionFeature, CreateConnection, Strategy};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;

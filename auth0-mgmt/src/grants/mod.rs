@@ -13,7 +13,7 @@
 
 mod models;
 
-pub use models::Grant;
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;

@@ -28,7 +28,7 @@
 
 mod models;
 
-pub use models::{Log, LogType};
+pub use models::*;
 
 use std::fmt;
 use std::pin::Pin;

@@ -16,7 +16,7 @@
 
 mod models;
 
-pub use models::{Branding, CreateOrganization, Member, MemberRole, Organization, OrganizationConnection};
+pub use models::*;
 
 use serde::Serialize;
 

@@ -19,7 +19,7 @@
 
 mod models;
 
-pub use models::{RefreshToken, RefreshTokenIds, RefreshTokenResourceServer, RevokeRefreshTokens, UpdateRefreshToken};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;

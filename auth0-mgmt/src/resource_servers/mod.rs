@@ -24,7 +24,7 @@
 
 mod models;
 
-pub use models::{CreateResourceServer, ResourceServer, ResourceServerScope, TokenDialect};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;

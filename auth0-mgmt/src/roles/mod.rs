@@ -16,7 +16,7 @@
 
 mod models;
 
-pub use models::{CreateRole, Role};
+pub use models::*;
 
 use serde::Serialize;
 

@@ -13,7 +13,7 @@
 
 mod models;
 
-pub use models::{AuthenticationMethod, Device, Session, SessionAuthentication, SessionClient, UpdateSession};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;

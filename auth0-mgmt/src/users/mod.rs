@@ -8,7 +8,7 @@
 //!     .users()
 //!     .create(&CreateUser::new("Username-Password-Authentication").email("ada@example.com").password("s3cret!pass"))
 //!     .await?;
-//! let changes = UpdateUser { app_metadata: MetadataPatch::new().set("plan", "pro"), ..Default::default() };
+//! let changes = UpdateUser::new().app_metadata(MetadataPatch::new().set("plan", "pro"));
 //! client.users().update(&user.user_id, &changes).await?;
 //! client.users().delete(&user.user_id).await?;
 //! # Ok(()) }
@@ -16,7 +16,7 @@
 
 mod models;
 
-pub use models::{CreateUser, Identity, UpdateUser, User};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
