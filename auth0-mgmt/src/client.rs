@@ -23,7 +23,7 @@ use tracing::Instrument as _;
 
 use crate::catalog::{OAUTH_TOKEN, Operation};
 use crate::error::{ApiError, DecodeError, Denial, Error, Result};
-use crate::ratelimit::{Pacer, PacerConfig, PacerStats, RateLimit};
+use crate::ratelimit::{Pacer, PacerConfig, PacerStats, PacerWait, RateLimit};
 use crate::request::{CallHook, Interceptor, Outcome, Request};
 use crate::retry::{Attempt, Decision, RetryConfig, classify};
 use crate::token::{AccessToken, ClientCredentials, Scopes, StaticToken, TokenSource};
@@ -712,7 +712,12 @@ impl Transport {
         loop {
             attempts += 1;
             if let Some(p) = pacer {
-                p.acquire().await;
+                // The pacer's wait counts against the budget (the transport rework decides
+                // what a slot beyond it means; until then the call is sent).
+                match p.acquire(cfg.max_total_wait.saturating_sub(waited)).await {
+                    Ok(w) => waited = waited.saturating_add(w),
+                    Err(PacerWait { needed }) => tracing::debug!(?needed, "pacer slot beyond the wait budget"),
+                }
             }
             let mut rb = build();
             if let Some(t) = self.timeout {
