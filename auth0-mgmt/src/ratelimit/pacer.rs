@@ -211,7 +211,10 @@ pub(crate) struct Bucket {
     accepted: u64,
     /// The refill rate the samples prove, tokens per second.
     rate: Option<f64>,
-    /// 429s while no rate is known: probing has failed, wait for promises instead.
+    /// A send the model did not hold a token for (a probe) awaits its answer.
+    probing: bool,
+    /// Probes that met a 429: the bucket refills slower than probes go; wait for the
+    /// server's promises instead.
     failed_probes: u32,
 }
 
@@ -230,6 +233,7 @@ impl Bucket {
             if next > now {
                 return Reserve::At(next);
             }
+            self.probing |= self.available(now).is_some_and(|a| a < 1.0 - 1e-9);
         }
         self.force(now);
         Reserve::Now
@@ -304,7 +308,7 @@ impl Bucket {
                 cap: self.limit.map_or(f64::INFINITY, |l| l as f64),
                 promise: obs.promise,
             });
-            if obs.throttled && self.rate.is_none() {
+            if obs.throttled && (std::mem::take(&mut self.probing) || self.rate.is_none()) {
                 self.failed_probes = self.failed_probes.saturating_add(1);
             }
             return;
@@ -316,13 +320,15 @@ impl Bucket {
             self.failed_probes = 0;
             self.limit = Some(limit);
         }
+        let probed = std::mem::take(&mut self.probing);
         if obs.throttled {
-            if self.rate.take().is_some() {
+            if probed || self.rate.is_none() {
+                self.failed_probes = self.failed_probes.saturating_add(1);
+            } else {
                 // The model was too optimistic (another client shares the bucket, or it
                 // shrank): forget the evidence and learn again from here.
+                self.rate = None;
                 self.samples.clear();
-            } else {
-                self.failed_probes = self.failed_probes.saturating_add(1);
             }
         } else {
             self.accepted += 1;
@@ -361,21 +367,21 @@ impl Bucket {
         self.expire(now);
         self.answered = true;
         self.first = None;
+        self.probing = false;
         self.in_flight.pop_front();
     }
 
     /// The best refill rate the newest answer `b` proves together with each earlier one
-    /// `a`. Between them the bucket gained at least `floor_b − remaining_a + accepted in
-    /// between − 1` tokens (`remaining` is rounded down), less the requests in flight at `a`
-    /// (counted before `a`, answered after it), in at most the time between them plus `a`'s
-    /// round trip. And since the next token comes no later than `b`'s reset stamp, it
-    /// gained `remaining_b − remaining_a + accepted in between` (less the same, and less the
-    /// answers that may have overtaken `b`) by that stamp: the same bound without the
-    /// rounding loss, over a longer time.
+    /// `a`: between a time the bucket was below some level and a later time it was at or
+    /// above another, it refilled at least the difference. At `a` it held less than
+    /// `remaining_a + 1` (rounded down), and still did a second before its reset stamp (the
+    /// next token came after that). At `b` it held at least `floor_b`, and at `b`'s stamp
+    /// one more. In between, the accepted answers took their tokens (less the requests in
+    /// flight at `a`: counted before it, answered after). Times are widened by `a`'s round
+    /// trip where they are our clock's.
     fn bound(&self) -> Option<f64> {
         let b = self.samples.back()?;
-        let per_sec =
-            |tokens: f64, span: Duration| (tokens > 0.0 && !span.is_zero()).then(|| tokens / span.as_secs_f64());
+        let second = Duration::from_secs(1);
         self.samples
             .iter()
             .rev()
@@ -383,16 +389,21 @@ impl Bucket {
             .flat_map(|a| {
                 let gained =
                     b.remaining as f64 - a.remaining as f64 + (b.accepted - a.accepted) as f64 - a.in_flight as f64;
-                let by_floor = per_sec(
-                    gained - 1.0 - (b.remaining as f64 - b.floor),
-                    b.at.saturating_duration_since(a.at) + a.rtt,
-                );
-                let by_stamp = b.reset.and_then(|reset| {
-                    per_sec(gained - b.overtaken as f64, reset.saturating_duration_since(a.at) + a.rtt)
-                });
-                [by_floor, by_stamp]
+                // (when, slack): the bucket held less than `remaining_a + 1` then.
+                let below =
+                    [Some((a.at, a.rtt)), a.reset.and_then(|r| r.checked_sub(second)).map(|t| (t, Duration::ZERO))];
+                // (when, tokens gained since `a` by then, at least).
+                let above = [
+                    Some((b.at, gained - 1.0 - (b.remaining as f64 - b.floor))),
+                    b.reset.map(|r| (r, gained - b.overtaken as f64)),
+                ];
+                below.into_iter().flatten().flat_map(move |(from, slack)| {
+                    above.into_iter().flatten().filter_map(move |(to, tokens)| {
+                        let span = to.checked_duration_since(from)? + slack;
+                        (tokens > 0.0 && !span.is_zero()).then(|| tokens / span.as_secs_f64())
+                    })
+                })
             })
-            .flatten()
             .max_by(f64::total_cmp)
     }
 
@@ -580,6 +591,7 @@ impl Pacer {
         let mut st = self.lock();
         st.stats.throttled += u64::from(obs.throttled);
         st.bucket.observe(now, obs);
+        tracing::debug!(status, remaining = rl.remaining, level = ?st.bucket.level.map(|l| l.level), rate = st.bucket.rate, waiting = st.line.len(), "pacer: answer");
         st.wake_front();
     }
 

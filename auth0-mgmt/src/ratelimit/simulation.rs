@@ -79,11 +79,13 @@ pub(crate) struct Run {
     pub(crate) seed: u64,
     /// Where in the wall-clock second the run starts.
     pub(crate) phase: Duration,
+    /// Another client of the same bucket takes this many tokens per second.
+    pub(crate) other_per_sec: f64,
 }
 
 impl Run {
     pub(crate) fn new(burst: u64, rate: f64, tasks: usize, calls: usize) -> Run {
-        Run { burst, rate, tasks, calls, latency_us: (100, 1_000), seed: 1, phase: Duration::ZERO }
+        Run { burst, rate, tasks, calls, latency_us: (100, 1_000), seed: 1, phase: Duration::ZERO, other_per_sec: 0.0 }
     }
 
     /// `(calls − burst) / refill`: the bucket's own bound on the run.
@@ -128,6 +130,15 @@ pub(crate) async fn simulate(run: Run, config: PacerConfig) -> Report {
     let bucket = Arc::new(Mutex::new(SimBucket::new(run.burst, run.rate, clock)));
     let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(run.seed)));
     let next = Arc::new(AtomicUsize::new(0));
+    let other = (run.other_per_sec > 0.0).then(|| {
+        let bucket = bucket.clone();
+        tokio::spawn(async move {
+            loop {
+                bucket.lock().unwrap().hit();
+                tokio::time::sleep(Duration::from_secs_f64(1.0 / run.other_per_sec)).await;
+            }
+        })
+    });
     let tasks: Vec<_> = (0..run.tasks)
         .map(|_| {
             let (pacer, bucket, rng, next) = (pacer.clone(), bucket.clone(), rng.clone(), next.clone());
@@ -180,6 +191,9 @@ pub(crate) async fn simulate(run: Run, config: PacerConfig) -> Report {
             latencies.push(latency);
         }
     }
+    if let Some(other) = other {
+        other.abort();
+    }
     let stats = pacer.stats();
     Report { wall: Instant::now() - start, throttled: stats.throttled, failed, latencies, stats }
 }
@@ -215,6 +229,39 @@ async fn harsh_bucket_is_fair_and_near_ideal() {
     }
 }
 
+/// The free tier at every latency and start phase: one 429 to find out that the bucket
+/// refills slowly, then none (a probe's 429 once reset what was learned, again and again).
+#[tokio::test(start_paused = true)]
+async fn free_tier_meets_one_429_at_any_latency() {
+    for (seed, latency_us) in [(1, (100, 1_000)), (2, (1_000, 5_000)), (3, (20_000, 50_000)), (4, (50_000, 300_000))] {
+        for phase_ms in [0, 250, 500, 750] {
+            let run = Run { seed, latency_us, phase: Duration::from_millis(phase_ms), ..Run::new(2, 2.0, 4, 40) };
+            let r = simulate(run, PacerConfig::default()).await;
+            assert_eq!(r.failed, 0, "{r:?}");
+            assert!(r.throttled <= 2, "{latency_us:?} {phase_ms}: {r:?}");
+            assert!(r.wall.as_secs_f64() <= 1.1 * run.ideal().as_secs_f64(), "{latency_us:?} {phase_ms}: {r:?}");
+        }
+    }
+}
+
+/// Another client takes 60 of the 100 tokens per second: the pacer learns what is left,
+/// its 429s bring an estimate that is too high back down (the other client takes its
+/// tokens unevenly: over a short window the bucket can look faster), and no call fails.
+#[tokio::test(start_paused = true)]
+async fn a_shared_bucket_is_learned_as_what_is_left() {
+    for (seed, latency_us) in [(1, (100, 1_000)), (3, (20_000, 50_000))] {
+        let run = Run { seed, latency_us, other_per_sec: 60.0, ..Run::new(10, 100.0, 8, 200) };
+        let r = simulate(run, PacerConfig::default()).await;
+        print(&format!("shared seed {seed}"), &run, &r);
+        assert_eq!(r.failed, 0, "{r:?}");
+        // 190 tokens at 40/s: 4.75 s.
+        assert!(r.wall <= Duration::from_secs_f64(4.75 * 1.15), "{r:?}");
+        assert!(r.throttled <= 20, "{r:?}");
+        let rate = r.stats.estimated_refill_per_sec.unwrap_or_default();
+        assert!((25.0..=55.0).contains(&rate), "{rate}");
+    }
+}
+
 /// W3 of the benchmarks: burst 10 at 100/s, 400 calls, 8 in flight.
 #[tokio::test(start_paused = true)]
 async fn w3_is_at_ideal_with_almost_no_429() {
@@ -225,6 +272,21 @@ async fn w3_is_at_ideal_with_almost_no_429() {
         assert_eq!(r.failed, 0, "{r:?}");
         assert!(r.wall.as_secs_f64() <= 1.03 * run.ideal().as_secs_f64(), "{r:?}");
         assert!(r.throttled <= 1, "{r:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+#[ignore = "phases of the harsh bucket: cargo test -p auth0-mgmt --lib harsh_phases -- --ignored --nocapture"]
+async fn harsh_phases() {
+    let latency_us =
+        std::env::var("SIM_LAT").map_or((200, 600), |l| (l.parse::<u64>().unwrap() / 6, l.parse().unwrap()));
+    for phase_ms in std::env::var("SIM_PHASE")
+        .map_or_else(|_| (0..1000).step_by(50).collect::<Vec<u64>>(), |p| vec![p.parse().unwrap()])
+    {
+        let seed = std::env::var("SIM_SEED").map_or(1, |s| s.parse().unwrap());
+        let run = Run { seed, latency_us, phase: Duration::from_millis(phase_ms), ..Run::new(2, 2.0, 8, 60) };
+        let r = simulate(run, PacerConfig::default()).await;
+        print(&format!("harsh phase {phase_ms}"), &run, &r);
     }
 }
 
