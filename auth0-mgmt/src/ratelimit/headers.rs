@@ -52,8 +52,9 @@ pub struct QuotaBucket {
 /// Rate-limit information carried by one HTTP response.
 ///
 /// Every field is optional: an absent, non-UTF-8 or non-numeric header is `None`. Numbers
-/// saturate instead of failing (see the [module documentation](self)), so a server's
-/// value is never silently dropped and never overflows later arithmetic on it.
+/// saturate instead of failing — a number past `u64::MAX` is `u64::MAX`, a negative one is
+/// `0`, a reset stamp past the year 9999 is the end of 9999 — so a server's value is never
+/// silently dropped and never overflows arithmetic on it.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};

@@ -296,43 +296,32 @@ impl Bucket {
     /// Learns from one answer.
     pub(crate) fn observe(&mut self, now: Instant, obs: Observation) {
         self.expire(now);
-        self.answered = true;
-        self.first = None;
+        (self.answered, self.first) = (true, None);
         let rtt = self.in_flight.pop_front().map_or(Duration::ZERO, |sent| now.saturating_duration_since(sent));
+        if let Some((limit, _)) = obs.bucket.filter(|&(limit, _)| self.limit != Some(limit)) {
+            // Another bucket: what was learned about the old one does not apply.
+            (self.limit, self.rate, self.failed_probes) = (Some(limit), None, 0);
+            self.samples.clear();
+        }
+        let probed = std::mem::take(&mut self.probing);
+        if !obs.throttled {
+            self.accepted += 1;
+        } else if probed || self.rate.is_none() {
+            self.failed_probes = self.failed_probes.saturating_add(1);
+        } else {
+            // A send the model held a token for: the model was too optimistic (another
+            // client shares the bucket, or it shrank). Learn again from here.
+            self.rate = None;
+            self.samples.clear();
+        }
         let Some((limit, remaining)) = obs.bucket else {
             // No (sensible) bucket headers. Accepted: nothing to pace by. A 429: the bucket
             // is empty until the server-named wait, whatever its size.
-            self.level = obs.throttled.then(|| Level {
-                at: now,
-                level: -(self.in_flight.len() as f64),
-                cap: self.limit.map_or(f64::INFINITY, |l| l as f64),
-                promise: obs.promise,
-            });
-            if obs.throttled && (std::mem::take(&mut self.probing) || self.rate.is_none()) {
-                self.failed_probes = self.failed_probes.saturating_add(1);
-            }
+            let cap = self.limit.map_or(f64::INFINITY, |l| l as f64);
+            let level = -(self.in_flight.len() as f64);
+            self.level = obs.throttled.then_some(Level { at: now, level, cap, promise: obs.promise });
             return;
         };
-        if self.limit != Some(limit) {
-            // Another bucket: what was learned about the old one does not apply.
-            self.samples.clear();
-            self.rate = None;
-            self.failed_probes = 0;
-            self.limit = Some(limit);
-        }
-        let probed = std::mem::take(&mut self.probing);
-        if obs.throttled {
-            if probed || self.rate.is_none() {
-                self.failed_probes = self.failed_probes.saturating_add(1);
-            } else {
-                // The model was too optimistic (another client shares the bucket, or it
-                // shrank): forget the evidence and learn again from here.
-                self.rate = None;
-                self.samples.clear();
-            }
-        } else {
-            self.accepted += 1;
-        }
         // Answers observed while this request was in flight may have been counted by the
         // server after it: the smallest `remaining` among them (with the refill since) is
         // the freshest view of the bucket.
@@ -352,8 +341,12 @@ impl Bucket {
             self.samples.pop_front();
         }
         // Every pair of answers proves a bound; the rate is the best one since the last 429.
-        if let Some(bound) = self.bound() {
-            self.rate = Some(self.rate.map_or(bound, |r| r.max(bound)));
+        // (Only worth the work when the rate may matter: a bucket half empty, or calls held.)
+        let was_empty = self.level.is_some_and(|l| l.level < 1.0);
+        if was_empty || remaining.saturating_mul(2) < limit {
+            if let Some(bound) = self.bound() {
+                self.rate = Some(self.rate.map_or(bound, |r| r.max(bound)));
+            }
         }
         // The requests in flight will take their tokens, but the bucket refills while they
         // and the next one travel: at least the quickest round trip's worth.
