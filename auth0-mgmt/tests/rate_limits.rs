@@ -227,3 +227,38 @@ async fn dropping_a_waiting_call_stops_it() {
     tokio::time::sleep(Duration::from_secs(120)).await;
     assert_eq!(common::api_requests(&server).await.len(), 1, "the dropped call sent nothing more");
 }
+
+/// Issue 11: after `x-ratelimit-limit: 0` every later call waited 10 s in the pacer, and 6
+/// concurrent calls waited 10, 20 … 60 s. Nonsense bucket headers describe no bucket: once
+/// the first answer is in, no call is held back at all (no timer even starts).
+#[tokio::test(start_paused = true)]
+async fn nonsense_bucket_headers_never_hold_calls_back() {
+    for (limit, remaining) in [("0", "0"), ("18446744073709551615", "0"), ("5", "9"), ("-3", "-3")] {
+        let server = common::server().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-ratelimit-limit", limit)
+                    .insert_header("x-ratelimit-remaining", remaining)
+                    .insert_header("x-ratelimit-reset", epoch_in(3600).as_str())
+                    .set_body_json(common::user_json("auth0|1")),
+            )
+            .mount(&server)
+            .await;
+        let client = common::paused_builder(&server).build().unwrap();
+        client.users().get(&uid()).await.unwrap();
+        let started = Instant::now();
+        let calls: Vec<_> = (0..6)
+            .map(|_| {
+                let c = client.clone();
+                tokio::spawn(async move { c.users().get(&uid()).await.map(|_| Instant::now()) })
+            })
+            .collect();
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap(), started, "{limit}/{remaining}: a call waited");
+        }
+        let stats = client.rate_limit_stats();
+        assert_eq!((stats.waits, stats.total_wait, stats.estimated_limit), (0, Duration::ZERO, None));
+        assert_eq!(common::api_requests(&server).await.len(), 7);
+    }
+}

@@ -77,20 +77,20 @@ impl PacerConfig {
         self.backoff_max = max.max(base);
         self
     }
+}
 
-    /// The `attempt`-th delay (from 0) of the exponential backoff starting at `base`.
-    fn backoff_delay(&self, base: Duration, attempt: u32, jitter: bool) -> Duration {
-        let builder = ExponentialBuilder::default()
-            .with_min_delay(base)
-            .with_max_delay(self.backoff_max.max(base))
-            .with_factor(2.0)
-            .without_max_times();
-        let nth = attempt.min(64) as usize;
-        // Seeded here: without backon's `std` feature its jitter would repeat in every process.
-        let jittered = || builder.with_jitter().with_jitter_seed(fastrand::u64(..)).build().nth(nth);
-        let delay = if jitter { jittered() } else { builder.build().nth(nth) };
-        delay.unwrap_or(self.backoff_max)
-    }
+/// The `attempt`-th delay (from 0) of `backon`'s exponential backoff from `base` to `max`.
+fn backoff(base: Duration, max: Duration, attempt: u32, jitter: bool) -> Duration {
+    let builder = ExponentialBuilder::default()
+        .with_min_delay(base)
+        .with_max_delay(max.max(base))
+        .with_factor(2.0)
+        .without_max_times();
+    let nth = attempt.min(64) as usize;
+    // Seeded here: without backon's `std` feature its jitter would repeat in every process.
+    let jittered = || builder.with_jitter().with_jitter_seed(fastrand::u64(..)).build().nth(nth);
+    let delay = if jitter { jittered() } else { builder.build().nth(nth) };
+    delay.unwrap_or(max)
 }
 
 /// Counters and the current estimate of the client's pacer, from
@@ -198,6 +198,8 @@ pub(crate) enum Reserve {
 /// that it can be tested without a clock and mirrored by a shared backend.
 #[derive(Debug, Default)]
 pub(crate) struct Bucket {
+    /// The longest spacing of probes that keep failing (`PacerConfig::backoff_max`).
+    probe_max: Duration,
     /// The first send, while it has no answer (the other calls wait for it).
     first: Option<Instant>,
     /// Some answer (or transport error) has been seen.
@@ -219,9 +221,13 @@ pub(crate) struct Bucket {
 }
 
 impl Bucket {
+    pub(crate) fn new(config: &PacerConfig) -> Bucket {
+        Bucket { probe_max: config.backoff_max, ..Bucket::default() }
+    }
+
     /// Takes a token if the model has one (or the time has come to try), else says when
     /// to ask again.
-    pub(crate) fn reserve(&mut self, now: Instant, config: &PacerConfig) -> Reserve {
+    pub(crate) fn reserve(&mut self, now: Instant) -> Reserve {
         self.expire(now);
         if !self.answered {
             match self.first {
@@ -229,7 +235,7 @@ impl Bucket {
                 Some(_) => {}
                 None => self.first = Some(now),
             }
-        } else if let Some(next) = self.next_token(now, config) {
+        } else if let Some(next) = self.next_token(now) {
             if next > now {
                 return Reserve::At(next);
             }
@@ -258,12 +264,12 @@ impl Bucket {
     }
 
     /// How long a call with `ahead` calls before it would wait, as far as the model can tell.
-    pub(crate) fn predict(&self, now: Instant, ahead: usize, config: &PacerConfig) -> Duration {
+    pub(crate) fn predict(&self, now: Instant, ahead: usize) -> Duration {
         // Before the first answer, be optimistic: answers usually come quickly.
-        let first = if self.answered { self.next_token(now, config).unwrap_or(now) } else { now };
+        let first = if self.answered { self.next_token(now).unwrap_or(now) } else { now };
         let per_call = match self.rate {
             Some(rate) => secs(1.0 / rate),
-            None if self.level.is_some() && ahead > 0 => config.backoff_delay(PROBE, self.failed_probes, false),
+            None if self.level.is_some() && ahead > 0 => backoff(PROBE, self.probe_max, self.failed_probes, false),
             None => Duration::ZERO,
         };
         first
@@ -272,7 +278,7 @@ impl Bucket {
     }
 
     /// When the next token is there (`None`: no bucket known, nothing to wait for).
-    fn next_token(&self, now: Instant, config: &PacerConfig) -> Option<Instant> {
+    fn next_token(&self, now: Instant) -> Option<Instant> {
         let l = self.level?;
         if self.available(now)? >= 1.0 {
             return Some(now);
@@ -285,7 +291,7 @@ impl Bucket {
         }
         // Probe (no probe has met a 429 yet, or nothing else is known), one at a time
         // (unless answers are very late), backing off while probes fail (backon).
-        let spacing = config.backoff_delay(PROBE, self.failed_probes.saturating_sub(1), false);
+        let spacing = backoff(PROBE, self.probe_max, self.failed_probes.saturating_sub(1), false);
         let probe = match self.in_flight.back() {
             None => later(l.at, spacing),
             Some(&sent) => later(sent.max(l.at), spacing.max(FIRST_ANSWER)),
@@ -494,7 +500,8 @@ impl Pacer {
 
     /// A pacer with an injected wall clock (tests make it follow tokio's paused clock).
     pub(crate) fn with_unix_clock(config: PacerConfig, clock: UnixClock) -> Pacer {
-        Pacer { config, clock, state: Mutex::new(State::default()) }
+        let state = State { bucket: Bucket::new(&config), ..State::default() };
+        Pacer { config, clock, state: Mutex::new(state) }
     }
 
     /// The pacer's wall-clock "now"; pass it to [`RateLimit::from_headers`].
@@ -524,11 +531,11 @@ impl Pacer {
             let task = tokio::task::try_id();
             let returning = task.and_then(|id| st.returning.iter().position(|t| *t == id));
             let returning = returning.and_then(|i| st.returning.remove(i)).is_some();
-            if (st.line.is_empty() || returning) && st.bucket.reserve(start, &self.config) == Reserve::Now {
+            if (st.line.is_empty() || returning) && st.bucket.reserve(start) == Reserve::Now {
                 return Ok(Duration::ZERO);
             }
             let ahead = if returning { 0 } else { st.line.len() };
-            let needed = st.bucket.predict(start, ahead, &self.config);
+            let needed = st.bucket.predict(start, ahead);
             if needed > max_wait {
                 return Err(PacerWait { needed });
             }
@@ -555,7 +562,7 @@ impl Pacer {
                         None
                     }
                     (false, false) => Some(deadline),
-                    (false, true) => match st.bucket.reserve(now, &self.config) {
+                    (false, true) => match st.bucket.reserve(now) {
                         Reserve::At(t) => Some(t.min(deadline)),
                         Reserve::Now => None,
                     },
@@ -600,9 +607,9 @@ impl Pacer {
     /// server-named wait — `Retry-After`, else `x-ratelimit-reset` — never capped; without
     /// either, exponential backoff with jitter (`backon`), `attempt` counting 429s so far.
     pub(crate) fn throttled_delay(&self, rl: &RateLimit, attempt: u32) -> Duration {
-        let delay = rl
-            .server_wait(self.unix_now())
-            .unwrap_or_else(|| self.config.backoff_delay(self.config.backoff_base, attempt.saturating_sub(1), true));
+        let delay = rl.server_wait(self.unix_now()).unwrap_or_else(|| {
+            backoff(self.config.backoff_base, self.config.backoff_max, attempt.saturating_sub(1), true)
+        });
         if let Some(id) = tokio::task::try_id().filter(|_| self.config.enabled) {
             let mut st = self.lock();
             if st.returning.len() >= MAX_RETURNING {
@@ -660,28 +667,28 @@ mod tests {
 
     #[test]
     fn the_state_machine_runs_on_explicit_instants() {
-        let (config, t0) = (PacerConfig::default(), Instant::now());
+        let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
-        let mut b = Bucket::default();
+        let mut b = Bucket::new(&PacerConfig::default());
         // The first call goes alone; the others wait for its answer (at most 1 s).
-        assert_eq!(b.reserve(t0, &config), Reserve::Now);
-        assert_eq!(b.reserve(t0, &config), Reserve::At(t0 + FIRST_ANSWER));
+        assert_eq!(b.reserve(t0), Reserve::Now);
+        assert_eq!(b.reserve(t0), Reserve::At(t0 + FIRST_ANSWER));
         let obs = |remaining| Observation { bucket: Some((10, remaining)), ..Observation::default() };
         b.observe(ms(1), obs(9));
         for _ in 0..9 {
-            assert_eq!(b.reserve(ms(1), &config), Reserve::Now);
+            assert_eq!(b.reserve(ms(1)), Reserve::Now);
         }
         // Empty, no rate known: one probe 100 ms after the last answer.
         for remaining in (0..9).rev() {
             b.observe(ms(2), obs(remaining));
         }
-        assert_eq!(b.reserve(ms(2), &config), Reserve::At(ms(102)));
+        assert_eq!(b.reserve(ms(2)), Reserve::At(ms(102)));
         // Answers in any order: the freshest (smallest) `remaining` counts.
-        let mut b = Bucket::default();
-        b.reserve(t0, &config);
+        let mut b = Bucket::new(&PacerConfig::default());
+        b.reserve(t0);
         b.observe(t0, obs(3));
-        b.reserve(t0, &config);
-        b.reserve(t0, &config);
+        b.reserve(t0);
+        b.reserve(t0);
         b.observe(ms(1), obs(1));
         b.observe(ms(1), obs(2));
         assert_eq!(b.available(ms(1)), Some(1.0));
@@ -691,20 +698,20 @@ mod tests {
             let obs = Observation::new(&rl, 200, ms(3), SystemTime::now());
             assert_eq!(obs.bucket, None, "{limit} {remaining}");
             b.observe(ms(3), obs);
-            assert_eq!(b.reserve(ms(3), &config), Reserve::Now);
+            assert_eq!(b.reserve(ms(3)), Reserve::Now);
         }
     }
 
     #[test]
     fn the_rate_is_what_the_answers_prove() {
-        let (config, t0) = (PacerConfig::default(), Instant::now());
-        let mut b = Bucket::default();
-        b.reserve(t0, &config);
+        let t0 = Instant::now();
+        let mut b = Bucket::new(&PacerConfig::default());
+        b.reserve(t0);
         b.observe(t0, Observation { bucket: Some((10, 0)), ..Observation::default() });
         // One call every 100 ms, each finding one more token than it took: 20 tokens/s.
         for i in 1..=20u64 {
             let now = t0 + Duration::from_millis(100 * i);
-            assert_eq!(b.reserve(now, &config), Reserve::Now);
+            assert_eq!(b.reserve(now), Reserve::Now);
             b.observe(now, Observation { bucket: Some((10, i.min(9))), ..Observation::default() });
         }
         let rate = b.rate.unwrap();
