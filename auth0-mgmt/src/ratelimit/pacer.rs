@@ -591,7 +591,8 @@ impl Pacer {
         let mut st = self.lock();
         st.stats.throttled += u64::from(obs.throttled);
         st.bucket.observe(now, obs);
-        tracing::debug!(status, remaining = rl.remaining, level = ?st.bucket.level.map(|l| l.level), rate = st.bucket.rate, waiting = st.line.len(), "pacer: answer");
+        let (level, rate, waiting) = (st.bucket.level.map(|l| l.level), st.bucket.rate, st.line.len());
+        tracing::debug!(status, remaining = rl.remaining, ?level, ?rate, waiting, "pacer: answer");
         st.wake_front();
     }
 
