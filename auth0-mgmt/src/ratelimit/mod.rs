@@ -35,7 +35,9 @@
 //!    at the learned rate; the server's promise (`Retry-After`, else `x-ratelimit-reset`,
 //!    for the first send after that answer); or a probe, 100 ms after the last answer and
 //!    one at a time, until a probe meets a 429 (then the bucket refills slower than probes
-//!    go, and the pacer waits for promises, backing off with `backon` when there are none).
+//!    go, and the pacer waits for promises, backing off with `backon` when there are none;
+//!    until a second probe fails, it also tries half-way between a reset promise and the
+//!    second before it — a token just past a whole second is promised almost a second late).
 //!    Before the very first answer, one call goes alone and the others wait for its answer
 //!    (at most 1 s), so a cold client does not empty a small bucket with a burst of 429s.
 //! 4. **Calls are served in arrival order.** Waiting calls stand in one line; only the
@@ -57,10 +59,11 @@
 //! Real client against the fake tenant on loopback (`cargo run --release --example
 //! pacer_sweep`, a cold client per run, a loaded 2-core machine): burst 10 at 100/s, 8 or 32
 //! tasks, 400 calls: ×1.002–1.004 of the ideal wall time, 0 × 429; burst 5 at 50/s and 50
-//! at 50/s: ×1.001–1.013, 0 × 429; the free tier's burst 2 at 2/s, 8 tasks, 60 calls, over
-//! four start phases: ×1.010–1.031, 1 × 429, slowest call ×1.06–1.26 of its fair share
-//! (the previous pacer: ×1.05, 14 × 429, slowest ×2.95). The simulation beside this module
-//! (tokio's paused clock, latencies up to 300 ms) covers the same and a shared bucket.
+//! at 50/s: ×1.001–1.010, 0–1 × 429; the free tier's burst 2 at 2/s, 8 tasks, 60 calls,
+//! over five start phases: ×1.000–1.022, 1–2 × 429, slowest call ×1.03–1.25 of its fair
+//! share (the previous pacer: ×1.05, 14 × 429, slowest ×2.95). The simulation beside this
+//! module (tokio's paused clock, latencies up to 300 ms, 100 start phases) covers the same
+//! and a shared bucket.
 //!
 //! # Calling order (one attempt)
 //!

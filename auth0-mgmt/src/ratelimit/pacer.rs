@@ -163,6 +163,9 @@ struct Level {
     level: f64,
     cap: f64,
     promise: Option<Instant>,
+    /// When the promise is `x-ratelimit-reset` (no `Retry-After`): its token comes after
+    /// this, a second before.
+    after: Option<Instant>,
 }
 
 /// One answer with bucket information, for the refill-rate bound.
@@ -287,7 +290,15 @@ impl Bucket {
         let promised = l.promise.filter(|_| l.level >= 0.0);
         let known = earliest(by_rate, promised);
         if (self.rate.is_some() || known.is_some()) && self.failed_probes > 0 {
-            return known;
+            // Probes fail: wait for the rate or the promise. But until a second probe fails,
+            // try half-way between the promise and the time its token comes after (a token
+            // just past a whole second is promised almost a second late).
+            let halfway = promised.zip(l.after).filter(|_| self.failed_probes == 1).and_then(|(p, after)| {
+                let from = after.max(l.at);
+                let half = p.checked_duration_since(from)? / 2;
+                (half >= PROBE).then(|| from + half)
+            });
+            return earliest(known, halfway);
         }
         // Probe (no probe has met a 429 yet, or nothing else is known), one at a time
         // (unless answers are very late), backing off while probes fail (backon).
@@ -325,7 +336,7 @@ impl Bucket {
             // is empty until the server-named wait, whatever its size.
             let cap = self.limit.map_or(f64::INFINITY, |l| l as f64);
             let level = -(self.in_flight.len() as f64);
-            self.level = obs.throttled.then_some(Level { at: now, level, cap, promise: obs.promise });
+            self.level = obs.throttled.then_some(Level { at: now, level, cap, promise: obs.promise, after: None });
             return;
         };
         // Answers observed while this request was in flight may have been counted by the
@@ -358,7 +369,8 @@ impl Bucket {
         // and the next one travel: at least the quickest round trip's worth.
         let quickest = self.samples.iter().map(|s| s.rtt).min().unwrap_or_default();
         let level = floor - in_flight as f64 + rate * quickest.as_secs_f64();
-        self.level = Some(Level { at: now, level, cap: limit as f64, promise: obs.promise });
+        let after = obs.reset.filter(|_| obs.promise == obs.reset).and_then(|r| r.checked_sub(Duration::from_secs(1)));
+        self.level = Some(Level { at: now, level, cap: limit as f64, promise: obs.promise, after });
     }
 
     /// A request that got no answer (transport error).

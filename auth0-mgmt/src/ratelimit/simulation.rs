@@ -223,10 +223,11 @@ async fn harsh_bucket_is_fair_and_near_ideal() {
     }
 }
 
-/// The free tier at every latency and start phase: one 429 to find out that the bucket
-/// refills slowly, then none (a probe's 429 once reset what was learned, again and again).
+/// The free tier at every latency and start phase: a probe's 429 to find out that the
+/// bucket refills slowly, at most one more from a half-way probe, then none (a probe's 429
+/// once reset what was learned, again and again).
 #[tokio::test(start_paused = true)]
-async fn free_tier_meets_one_429_at_any_latency() {
+async fn free_tier_meets_at_most_two_429s_at_any_latency() {
     for (seed, latency_us) in [(1, (100, 1_000)), (2, (1_000, 5_000)), (3, (20_000, 50_000)), (4, (50_000, 300_000))] {
         for phase_ms in [0, 250, 500, 750] {
             let run = Run { seed, latency_us, phase: Duration::from_millis(phase_ms), ..Run::new(2, 2.0, 4, 40) };
@@ -271,6 +272,23 @@ async fn w3_is_at_ideal_with_almost_no_429() {
 
 /// Every scenario at four latencies and four start phases (`SIM_TRACE=1` prints each answer
 /// and every token the bucket lost to its cap).
+#[tokio::test(start_paused = true)]
+#[ignore = "the free tier at 10 ms phase steps: cargo test -p auth0-mgmt --lib phases -- --ignored --nocapture"]
+async fn phases() {
+    let (mut worst, mut throttled) = (0.0f64, 0);
+    let only = std::env::var("SIM_PHASE").ok().and_then(|p| p.parse::<u64>().ok());
+    for phase_ms in (0..1000).step_by(10).filter(|p| only.is_none_or(|o| o == *p)) {
+        let run = Run { phase: Duration::from_millis(phase_ms), ..Run::new(2, 2.0, 8, 60) };
+        let r = simulate(run, PacerConfig::default()).await;
+        let x = r.wall.as_secs_f64() / run.ideal().as_secs_f64();
+        if x > worst || std::env::var("SIM_ALL").is_ok() {
+            println!("phase {phase_ms}: ×{x:.3} 429s {}", r.throttled);
+        }
+        (worst, throttled) = (worst.max(x), throttled.max(r.throttled));
+    }
+    println!("worst ×{worst:.3}, most 429s {throttled}");
+}
+
 #[tokio::test(start_paused = true)]
 #[ignore = "a sweep for tuning: cargo test -p auth0-mgmt --lib sweep -- --ignored --nocapture"]
 async fn sweep() {
