@@ -360,10 +360,10 @@ impl Bucket {
         // Every pair of answers proves a bound; the rate is the best one since the last 429.
         // (Only worth the work when the rate may matter: a bucket half empty, or calls held.)
         let was_empty = self.level.is_some_and(|l| l.level < 1.0);
-        if was_empty || remaining.saturating_mul(2) < limit {
-            if let Some(bound) = self.bound() {
-                self.rate = Some(self.rate.map_or(bound, |r| r.max(bound)));
-            }
+        if (was_empty || remaining.saturating_mul(2) < limit)
+            && let Some(bound) = self.bound()
+        {
+            self.rate = Some(self.rate.map_or(bound, |r| r.max(bound)));
         }
         // The requests in flight will take their tokens, but the bucket refills while they
         // and the next one travel: at least the quickest round trip's worth.
