@@ -184,6 +184,7 @@
 //! rehearsal would assign role rol_Support to user auth0|123 — allowed, not executed: dry run
 //! ```
 
+mod clock;
 mod decision;
 mod guard;
 mod names;
@@ -191,13 +192,26 @@ mod policy;
 mod sinks;
 mod targets;
 
+pub mod approval;
 pub mod audit;
+pub mod budget;
+pub mod canonical;
+pub mod chain;
 pub mod redact;
 
-pub use audit::{AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink, RecordPhase};
+pub use approval::{Approval, ApprovalError, ApprovalState, ApprovalStore, Approvals, SqliteApprovalStore};
+pub use audit::{
+    ApprovalEvent, ApprovalEventKind, AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink, RecordPhase,
+};
+pub use auth0_mgmt::{ApprovalChannel, ApprovalTicket};
+pub use budget::{BudgetStore, InMemoryBudgets, Limits};
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use decision::{Decision, DenyCode, Verdict};
 pub use guard::{Guard, GuardedClient};
 pub use names::{Action, ActionSet, Level, Mode};
-pub use policy::{AgentPolicy, AllowList, AllowLists, Guardrails, Policy, PolicyError, PolicyVersion, SCHEMA_VERSION};
+pub use policy::{
+    AgentPolicy, AllowList, AllowLists, ApprovalSettings, DEFAULT_APPROVAL_TTL, Guardrails, Policy, PolicyError,
+    PolicyVersion, SCHEMA_VERSION,
+};
 pub use sinks::{JsonLinesSink, MAX_PENDING, MemorySink, Tee, TracingSink};
 pub use targets::{MAX_BODY_BYTES, MAX_BODY_DEPTH, MAX_BODY_IDS, MAX_BODY_VALUES, Need, Target, TargetKind, Targets};
