@@ -246,10 +246,18 @@ struct GuardCall {
     call_id: String,
 }
 
+/// Why `before_send` stops a call after its budget was charged.
+enum Stop {
+    /// Not sent, and not charged: the charge is given back.
+    Refused(Denial),
+    /// A dry-run write that passed every check: charged like the write enforce would send.
+    Rehearsed(Denial),
+}
+
 impl GuardCall {
     /// `before_send` after the budget: the approval step, the write-ahead record, dry
-    /// run. `Err` means the call is not sent (the caller gives the budget back).
-    async fn approve_and_record(&mut self, request: &Request, op: &'static Operation) -> Result<(), Denial> {
+    /// run.
+    async fn approve_and_record(&mut self, request: &Request, op: &'static Operation) -> Result<(), Stop> {
         let dry_run = match &self.decision.verdict {
             Verdict::Allow => false,
             Verdict::DryRun => true,
@@ -264,14 +272,16 @@ impl GuardCall {
                         self.who(),
                         gerunds(actions)
                     );
-                    return Err(d);
+                    return Err(Stop::Refused(d));
                 }
-                self.approval(request, op, actions).await?;
+                self.approval(request, op, actions).await.map_err(Stop::Refused)?;
                 false
             }
             // `begin` returns no hook for a denial; refuse rather than assume.
             Verdict::Deny { .. } => {
-                return Err(self.decision.denial().unwrap_or_else(|| Denial::new(op.id, "denied", "denied")));
+                return Err(Stop::Refused(
+                    self.decision.denial().unwrap_or_else(|| Denial::new(op.id, "denied", "denied")),
+                ));
             }
         };
         if op.access.is_write() {
@@ -279,9 +289,9 @@ impl GuardCall {
             self.guard
                 .log
                 .write_ahead(&intent)
-                .map_err(|reason| Denial::new(op.id, DenyCode::AuditUnavailable.as_str(), reason))?;
+                .map_err(|reason| Stop::Refused(Denial::new(op.id, DenyCode::AuditUnavailable.as_str(), reason)))?;
         }
-        if dry_run { Err(Denial::dry_run(op.id)) } else { Ok(()) }
+        if dry_run { Err(Stop::Rehearsed(Denial::dry_run(op.id))) } else { Ok(()) }
     }
 
     fn who(&self) -> String {
@@ -430,11 +440,16 @@ impl CallHook for GuardCall {
                     }
                 }
             };
-            let result = self.approve_and_record(request, op).await;
-            if let (Err(_), Some(p)) = (&result, permit) {
-                self.guard.budgets.release(p).await;
+            match self.approve_and_record(request, op).await {
+                Ok(()) => Ok(()),
+                Err(Stop::Rehearsed(d)) => Err(d),
+                Err(Stop::Refused(d)) => {
+                    if let Some(p) = permit {
+                        self.guard.budgets.release(p).await;
+                    }
+                    Err(d)
+                }
             }
-            result
         })
     }
 
