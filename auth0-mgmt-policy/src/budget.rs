@@ -212,6 +212,9 @@ pub trait BudgetStore: Send + Sync + fmt::Debug + 'static {
     fn release(&self, permit: Permit) -> BoxFuture<'_, ()>;
 }
 
+/// The times (and charge tokens) of the calls in one rolling window, oldest first.
+type CallLog = VecDeque<(tokio::time::Instant, u64)>;
+
 /// The in-process [`BudgetStore`]: per agent and window, the times of the calls in the
 /// current rolling window (at most `limit` of them), on [`tokio::time::Instant`] — so a
 /// test on tokio's paused clock sees windows roll over exactly when it advances time.
@@ -230,7 +233,7 @@ pub trait BudgetStore: Send + Sync + fmt::Debug + 'static {
 /// ```
 #[derive(Debug, Default)]
 pub struct InMemoryBudgets {
-    logs: Mutex<HashMap<(String, Counted, Period), VecDeque<(tokio::time::Instant, u64)>>>,
+    logs: Mutex<HashMap<(String, Counted, Period), CallLog>>,
     next: AtomicU64,
 }
 
