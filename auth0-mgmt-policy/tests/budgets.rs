@@ -183,3 +183,17 @@ async fn a_dry_run_meets_the_limits_enforce_would() {
     assert_eq!(throttled(delete(&rehearsal).await), Duration::from_secs(60));
     assert!(api_requests(&server).await.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_write_refused_for_its_audit_record_is_not_charged() {
+    let (server, client, policy) = setup().await;
+    let (batch, sink) = agent(&client, &policy, "batch");
+    sink.set_failing(true);
+    for _ in 0..3 {
+        assert_eq!(delete(&batch).await.unwrap_err().denial().unwrap().code, "audit_unavailable");
+    }
+    sink.set_failing(false);
+    // The one write a minute is still there (the refused ones cost nothing).
+    delete(&batch).await.unwrap();
+    assert_eq!(api_requests(&server).await.len(), 1);
+}
