@@ -21,7 +21,7 @@ use std::time::Instant;
 use auth0_mgmt::Client;
 use auth0_mgmt::users::CreateUser;
 use auth0_mgmt_fake::{FakeTenant, RateLimit, Seed};
-use auth0_mgmt_policy::{GuardedClient, MemorySink, Policy};
+use auth0_mgmt_policy::{AuditSink, GuardedClient, JsonLinesSink, MemorySink, Policy, Tee, chain};
 use futures::TryStreamExt;
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
@@ -141,7 +141,12 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
     heading(4, "An agent under a policy: support-bot may read users, not delete them");
     let policy = Arc::new(Policy::from_toml(POLICY)?);
     let audit = Arc::new(MemorySink::new());
-    let agent = GuardedClient::new(client, policy, "support-bot", audit.clone());
+    // The same records, hash-chained, in a JSON-lines file (verified at the end).
+    let dir = tempfile::tempdir()?;
+    let audit_file = dir.path().join("audit.jsonl");
+    let file_sink: Arc<dyn AuditSink> = Arc::new(JsonLinesSink::open(&audit_file)?);
+    let tee = Arc::new(Tee::new(vec![audit.clone() as Arc<dyn AuditSink>, file_sink]));
+    let agent = GuardedClient::new(client, policy, "support-bot", tee);
     let target = sample.first().map(|u| u.user_id.clone()).ok_or("the tenant has no users")?;
     let user = agent.users().get(&target).await?;
     println!("support-bot read {} — allowed", user.user_id);
@@ -198,6 +203,12 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
     if let Some(last) = sentences.last().filter(|_| sentences.len() > 3) {
         println!("  {last}");
     }
-    println!("({} records; the same facts are available as JSON lines)", sentences.len());
+    println!(
+        "({} records; the same facts are in {} as hash-chained JSON lines)",
+        sentences.len(),
+        audit_file.display()
+    );
+    // What `auth0-mgmt-mcp audit verify FILE` answers:
+    println!("audit verify: {}", chain::verify(&audit_file)?);
     Ok(())
 }
