@@ -585,7 +585,7 @@ fn millis(d: Duration) -> u64 {
 
 /// Milliseconds, rounded up (a retry time must never be too early).
 fn millis_up(d: Duration) -> u64 {
-    millis(d).saturating_add(u64::from(d.subsec_nanos() % 1_000_000 != 0))
+    millis(d).saturating_add(u64::from(!d.subsec_nanos().is_multiple_of(1_000_000)))
 }
 
 impl fmt::Display for AuditRecord {

@@ -288,10 +288,10 @@ impl InMemoryBudgets {
     fn give_back(&self, permit: &Permit) {
         let mut logs = lock(&self.logs);
         for w in &permit.windows {
-            if let Some(log) = logs.get_mut(&(permit.agent.clone(), w.counted, w.period)) {
-                if let Some(i) = log.iter().rposition(|(_, t)| *t == permit.token) {
-                    log.remove(i);
-                }
+            if let Some(log) = logs.get_mut(&(permit.agent.clone(), w.counted, w.period))
+                && let Some(i) = log.iter().rposition(|(_, t)| *t == permit.token)
+            {
+                log.remove(i);
             }
         }
     }

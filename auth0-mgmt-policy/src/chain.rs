@@ -306,35 +306,36 @@ pub fn verify_reader(reader: impl Read, expected: Option<&Head>) -> io::Result<V
                 ),
             );
         }
-        if let Some(h) = expected {
-            if link.seq == h.seq {
-                if link.hash != h.hash {
-                    return broken(
-                        BreakKind::Edited,
-                        format!(
-                            "line {line_no} (seq {}) is not the record of the head given (hash {}): rewritten",
-                            link.seq, h.hash
-                        ),
-                    );
-                }
-                seen_expected = true;
+        if let Some(h) = expected
+            && link.seq == h.seq
+        {
+            if link.hash != h.hash {
+                return broken(
+                    BreakKind::Edited,
+                    format!(
+                        "line {line_no} (seq {}) is not the record of the head given (hash {}): rewritten",
+                        link.seq, h.hash
+                    ),
+                );
             }
+            seen_expected = true;
         }
         prev = Head { seq: link.seq, hash: link.hash };
     }
-    if let Some(h) = expected {
-        if !seen_expected && h.seq > prev.seq {
-            return Ok(Verification::Broken(Break {
-                line: line_no + 1,
-                kind: BreakKind::Truncated,
-                message: format!(
-                    "the file ends at seq {} (line {line_no}), before the head given (seq {}): {} record(s) were cut off the end",
-                    prev.seq,
-                    h.seq,
-                    h.seq - prev.seq
-                ),
-            }));
-        }
+    if let Some(h) = expected
+        && !seen_expected
+        && h.seq > prev.seq
+    {
+        return Ok(Verification::Broken(Break {
+            line: line_no + 1,
+            kind: BreakKind::Truncated,
+            message: format!(
+                "the file ends at seq {} (line {line_no}), before the head given (seq {}): {} record(s) were cut off the end",
+                prev.seq,
+                h.seq,
+                h.seq - prev.seq
+            ),
+        }));
     }
     Ok(Verification::Intact { records: line_no, head: prev })
 }
