@@ -362,8 +362,11 @@ fn dangerous(a: &AgentPolicy, needs: &[Need]) -> Option<Verdict> {
     let what: Vec<String> = missing
         .iter()
         .map(|n| {
-            if n.because.is_empty() {
-                n.action.gerund().to_owned()
+            // "changing a user's app_metadata (app_metadata)" says nothing twice: the
+            // keys are shown only when the action's phrase does not already name them.
+            let gerund = n.action.gerund();
+            if n.because.is_empty() || n.because.iter().all(|k| gerund.ends_with(k.as_str())) {
+                gerund.to_owned()
             } else {
                 format!("{} ({})", n.action.gerund(), because(n))
             }
