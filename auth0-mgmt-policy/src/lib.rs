@@ -232,6 +232,11 @@
 //! batch-bot tried to list users — denied: this agent's limit of 120 calls per minute is reached; it may retry in 12 s (at …)
 //! ```
 
+/// The crate README's examples, compiled as doctests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod clock;
 mod decision;
 mod guard;
