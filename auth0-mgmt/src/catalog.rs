@@ -7,7 +7,7 @@
 //! ([`Operation::phrase`]), for tool-calling clients ([`Operation::annotations`]) and for
 //! the generated documentation below.
 //!
-//! Operation ids follow `../shared/endpoints.json` / the recorded fixtures:
+//! Operation ids are `resource.verb`, as in Auth0's endpoint reference:
 //! `users.get`, `organizations.add_members`, …; [`OperationId`] is the same set, typed.
 //!
 //! ```
