@@ -65,6 +65,8 @@
 //! resources = { users = "full", roles = "read", logs = "read", organizations = "read" }
 //! ## Dangerous actions, one by one. `full` never implies any of them.
 //! actions = ["update_app_metadata"]
+//! ## For the MCP gateway over HTTP: the SHA-256 (hex) of the agent's bearer key.
+//! key_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 //!
 //! [agents.provisioner]
 //! mode = "dry_run"
