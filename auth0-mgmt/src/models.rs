@@ -85,6 +85,24 @@ macro_rules! string_enum {
                 Ok(Self::from(s))
             }
         }
+
+        /// A string; the values this crate knows are listed, others are accepted too.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "examples": Self::KNOWN,
+                    "description": format!("Known values: {}.", Self::KNOWN.join(", "))
+                })
+            }
+        }
     };
 }
 pub(crate) use string_enum;
@@ -166,6 +184,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     }
 }
 
+/// `T`, or `null` to clear the attribute (absent keeps it).
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Patch<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Patch_{}", T::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Option<T>>::json_schema(generator)
+    }
+}
+
 /// Changes to a metadata map (`user_metadata`, `app_metadata`) that Auth0 merges one
 /// level deep.
 ///
@@ -244,6 +276,23 @@ impl<'de> Deserialize<'de> for MetadataPatch {
         let changes = JsonObject::deserialize(d)?;
         let wipe = changes.is_empty();
         Ok(MetadataPatch { changes, wipe })
+    }
+}
+
+/// An object of first-level keys to set (a `null` value deletes the key).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for MetadataPatch {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MetadataPatch".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "First-level keys to set, merged into the existing map; a key set to null is deleted. An empty object deletes every key."
+        })
     }
 }
 
@@ -329,6 +378,19 @@ impl Sensitive {
 impl std::fmt::Debug for Sensitive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("[REDACTED]")
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Sensitive {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Sensitive".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
     }
 }
 

@@ -221,6 +221,7 @@ pub struct Application {
 
 /// ID token settings of an application (`jwt_configuration`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JwtConfiguration {
     /// ID token lifetime in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,6 +242,7 @@ pub struct JwtConfiguration {
 
 /// Refresh token settings of an application (`refresh_token`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefreshTokenConfig {
     /// `rotating` or `non-rotating`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,6 +286,7 @@ pub struct RefreshTokenConfig {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateApplication {
     /// Name (required; no `<` or `>`).
     pub name: String,
@@ -388,6 +391,7 @@ impl CreateApplication {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpdateApplication {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]

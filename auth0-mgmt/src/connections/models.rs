@@ -128,6 +128,7 @@ string_enum! {
 
 /// An on/off feature of a connection (`authentication`, `connected_accounts`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConnectionFeature {
     /// Whether the feature is active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,6 +239,7 @@ impl fmt::Debug for Connection {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateConnection {
     /// Name (required; letters, digits and single dashes, ≤128).
     pub name: String,

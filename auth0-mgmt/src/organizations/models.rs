@@ -32,6 +32,7 @@ pub struct Organization {
 
 /// Branding of an organization.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Branding {
     /// Logo URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +47,7 @@ pub struct Branding {
 
 /// A connection enabled for an organization.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrganizationConnection {
     /// The connection.
     pub connection_id: ConnectionId,
@@ -92,6 +94,7 @@ impl OrganizationConnection {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateOrganization {
     /// Name (required, 1–50).
     pub name: String,

@@ -85,6 +85,7 @@ impl RefreshTokenResourceServer {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpdateRefreshToken {
     /// The new metadata (replaces the map), or `Clear` to remove it.
     #[serde(skip_serializing_if = "Patch::is_keep")]
@@ -107,6 +108,7 @@ impl UpdateRefreshToken {
 /// revoke endpoint accepts. Built only through [`RefreshTokenIds::new`], so an
 /// oversized list can never be sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct RefreshTokenIds(Vec<RefreshTokenId>);
 
@@ -156,6 +158,7 @@ impl RefreshTokenIds {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum RevokeRefreshTokens {
     /// `{"ids": [...]}`: these tokens (1–100).

@@ -90,6 +90,7 @@ pub struct ResourceServer {
 
 /// A scope defined by a resource server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResourceServerScope {
     /// The scope (1–280 characters), e.g. `read:invoices`.
     pub value: String,
@@ -126,6 +127,7 @@ impl ResourceServerScope {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateResourceServer {
     /// The identifier (audience; required, 1–600, immutable).
     pub identifier: String,

@@ -127,6 +127,7 @@ pub struct AuthenticationMethod {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpdateSession {
     /// The new metadata (replaces the map), or `Clear` to remove it.
     #[serde(skip_serializing_if = "Patch::is_keep")]

@@ -131,6 +131,7 @@ pub struct Identity {
 /// assert!(!format!("{user:?}").contains("battery"));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateUser {
     /// Connection *name* (required).
     pub connection: String,
@@ -253,6 +254,7 @@ impl CreateUser {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpdateUser {
     /// Block or unblock.
     #[serde(skip_serializing_if = "Option::is_none")]
