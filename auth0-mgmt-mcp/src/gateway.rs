@@ -1,0 +1,551 @@
+//! The gateway: the one client (holding the Auth0 credentials), the policy, the audit
+//! sink, and per agent a guarded client through which every tool call goes.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use auth0_mgmt::catalog::{Operation, Paging};
+use auth0_mgmt::{Client, Error, Request};
+use auth0_mgmt_policy::audit::{rfc3339, sanitize};
+use auth0_mgmt_policy::{
+    AgentPolicy, AuditDecision, AuditOutcome, AuditRecord, AuditSink, GuardedClient, Mode, Policy,
+};
+use rmcp::model::{CallToolResult, ContentBlock, Tool};
+use serde_json::{Map, Value, json};
+
+use crate::catalog_ext::{CheckpointNext, Listing, ParamType};
+use crate::tools::{self, NotOffered, ToolSpec};
+
+/// Why the gateway could not be set up for an agent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The policy failed to load.
+    #[error("the policy did not load: {0}")]
+    Policy(String),
+    /// The policy names no such agent.
+    #[error("the policy names no agent `{0}` (agents: {1})")]
+    UnknownAgent(String, String),
+    /// An agent served over HTTP has no `key_sha256`.
+    #[error("agent `{0}` has no key_sha256 in the policy; over HTTP every agent needs one")]
+    NoKey(String),
+    /// The policy names no agent at all.
+    #[error("the policy names no agent")]
+    NoAgents,
+}
+
+/// The gateway's shared state: one client, one policy, one audit sink.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use auth0_mgmt::Client;
+/// use auth0_mgmt_mcp::Gateway;
+/// use auth0_mgmt_policy::{JsonLinesSink, Policy};
+///
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::builder()
+///     .domain("acme.eu.auth0.com")
+///     .client_credentials("CLIENT_ID", "CLIENT_SECRET")
+///     .build()?;
+/// let policy = Arc::new(Policy::from_file("policy.toml")?);
+/// let gateway = Gateway::new(client, policy, Arc::new(JsonLinesSink::open("audit.jsonl")?));
+/// let support = gateway.agent("support-bot")?;   // refuses an agent the policy does not name
+/// println!("{} tools", support.tools().len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Gateway {
+    client: Client,
+    policy: Arc<Policy>,
+    sink: Arc<dyn AuditSink>,
+    scrub: Arc<Vec<String>>,
+}
+
+impl fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gateway")
+            .field("client", &self.client)
+            .field("policy_version", &self.policy.version().short())
+            .field("sink", &self.sink)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// A gateway over `client` (unguarded; it never leaves the gateway), enforcing
+    /// `policy` and auditing to `sink`.
+    pub fn new(client: Client, policy: Arc<Policy>, sink: Arc<dyn AuditSink>) -> Gateway {
+        Gateway { client, policy, sink, scrub: Arc::new(Vec::new()) }
+    }
+
+    /// Strings that must never leave the gateway in a tool result or error (the client
+    /// secret): any occurrence is replaced by `[REDACTED]`. Strings shorter than 8
+    /// characters are ignored.
+    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Gateway {
+        self.scrub = Arc::new(secrets.into_iter().filter(|s| s.len() >= 8).collect());
+        self
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The audit sink.
+    pub fn sink(&self) -> &Arc<dyn AuditSink> {
+        &self.sink
+    }
+
+    /// The gateway's view of one agent. Refuses an agent the policy does not name (or a
+    /// policy that failed to load).
+    pub fn agent(&self, name: &str) -> Result<AgentGateway, SetupError> {
+        if self.policy.is_deny_all() {
+            return Err(SetupError::Policy("every call would be denied".into()));
+        }
+        if self.policy.agent(name).is_none() {
+            return Err(SetupError::UnknownAgent(sanitize(name), self.policy.agent_names().join(", ")));
+        }
+        let guarded = GuardedClient::new(&self.client, self.policy.clone(), name, self.sink.clone());
+        Ok(AgentGateway { inner: Arc::new(AgentInner { gateway: self.clone(), name: name.to_owned(), guarded }) })
+    }
+
+    /// One view per agent of the policy, for HTTP: every agent must have a key.
+    pub fn all_agents(&self) -> Result<Vec<AgentGateway>, SetupError> {
+        let names = self.policy.agent_names();
+        if names.is_empty() {
+            return Err(SetupError::NoAgents);
+        }
+        names
+            .into_iter()
+            .map(|n| {
+                if self.policy.agent(n).and_then(AgentPolicy::key_sha256).is_none() {
+                    return Err(SetupError::NoKey(n.to_owned()));
+                }
+                self.agent(n)
+            })
+            .collect()
+    }
+
+    /// Writes a record the gateway makes itself (a refusal before any operation runs:
+    /// an unknown or not-offered tool, invalid arguments, an unauthenticated request).
+    pub(crate) fn audit_refusal(
+        &self,
+        agent: &str,
+        op: Option<&'static Operation>,
+        what: &str,
+        code: &str,
+        reason: &str,
+    ) {
+        let mode = self.policy.agent(agent).map_or(Mode::Enforce, AgentPolicy::mode);
+        let mut record = AuditRecord {
+            time: rfc3339(SystemTime::now()),
+            agent: sanitize(agent),
+            mode,
+            operation: op.map_or("mcp.tools_call", |o| o.id),
+            resource: op.map_or("mcp", |o| o.resource.as_str()),
+            access: op.map_or("read", |o| o.access.as_str()),
+            targets: Vec::new(),
+            fields: Vec::new(),
+            decision: AuditDecision::Denied,
+            code: sanitize(code),
+            reason: Some(sanitize(reason)),
+            outcome: AuditOutcome::default(),
+            policy_version: self.policy.version().as_str().to_owned(),
+            message: String::new(),
+        };
+        record.message = match op {
+            Some(_) => record.sentence(),
+            None => format!(
+                "{} tried to {} — denied: {}",
+                record.agent,
+                sanitize(what),
+                record.reason.as_deref().unwrap_or(code)
+            ),
+        };
+        if let Err(e) = self.sink.write(&record) {
+            tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
+        }
+    }
+
+    fn scrub(&self, mut s: String) -> String {
+        for secret in self.scrub.iter() {
+            if s.contains(secret.as_str()) {
+                s = s.replace(secret.as_str(), "[REDACTED]");
+            }
+        }
+        s
+    }
+}
+
+struct AgentInner {
+    gateway: Gateway,
+    name: String,
+    guarded: GuardedClient,
+}
+
+/// One agent's gateway: its tools and its guarded client. Cheap to clone.
+#[derive(Clone)]
+pub struct AgentGateway {
+    inner: Arc<AgentInner>,
+}
+
+impl fmt::Debug for AgentGateway {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentGateway").field("agent", &self.inner.name).finish_non_exhaustive()
+    }
+}
+
+/// The outcome of one tool call, before it becomes an MCP result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutcome {
+    /// Whether it is an error result (`isError`).
+    pub is_error: bool,
+    /// The structured content.
+    pub structured: Value,
+    /// A short rendering for humans and models that read text only.
+    pub summary: String,
+}
+
+impl ToolOutcome {
+    /// The MCP result: the summary and the JSON as text, the JSON as structured content.
+    pub fn into_result(self) -> CallToolResult {
+        let mut r = if self.is_error {
+            CallToolResult::structured_error(self.structured)
+        } else {
+            CallToolResult::structured(self.structured)
+        };
+        r.content.insert(0, ContentBlock::text(self.summary));
+        r
+    }
+
+    fn error(code: &str, message: String, extra: Value) -> ToolOutcome {
+        let mut structured = json!({"error": {"code": code, "message": message}});
+        if let (Some(obj), Value::Object(more)) = (structured["error"].as_object_mut(), extra) {
+            obj.extend(more);
+        }
+        ToolOutcome { is_error: true, structured, summary: message }
+    }
+}
+
+impl AgentGateway {
+    /// The agent's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The agent's grants.
+    pub fn policy(&self) -> &AgentPolicy {
+        // `Gateway::agent` checked that the policy names the agent; the policy is immutable.
+        self.inner.gateway.policy.agent(&self.inner.name).expect("agent named by the policy")
+    }
+
+    /// The gateway this agent belongs to.
+    pub fn gateway(&self) -> &Gateway {
+        &self.inner.gateway
+    }
+
+    /// The tools this agent is given, in catalog order.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.specs().into_iter().map(|s| s.tool.clone()).collect()
+    }
+
+    fn specs(&self) -> Vec<&'static ToolSpec> {
+        tools::tools_for(self.policy())
+    }
+
+    /// Runs one `tools/call`: refuses (and audits) an unknown tool, a tool the agent was
+    /// not given, and arguments the tool's schema does not declare; otherwise sends the
+    /// call through the agent's guarded client, which decides, audits and redacts.
+    pub async fn call(&self, name: &str, arguments: Option<Map<String, Value>>) -> ToolOutcome {
+        let agent = self.name();
+        let gw = &self.inner.gateway;
+        let Some(op) = tools::operation_for_tool(name) else {
+            let shown = sanitize(name);
+            let reason = format!("there is no tool named `{shown}`");
+            gw.audit_refusal(agent, None, &format!("call the unknown tool {shown}"), "unknown_tool", &reason);
+            return ToolOutcome::error(
+                "unknown_tool",
+                format!("Refused: {reason}. Nothing was sent to Auth0."),
+                json!({}),
+            );
+        };
+        if let Err(why) = tools::offered(self.policy(), op) {
+            return self.not_offered(op, name, &why);
+        }
+        let Some(spec) = tools::spec(op) else {
+            return self.not_offered(op, name, &NotOffered::NoToolData);
+        };
+        let args = Value::Object(arguments.unwrap_or_default());
+        if let Some(problem) = validation_problem(spec, &args) {
+            let reason = format!("invalid arguments for {name}: {problem}");
+            gw.audit_refusal(agent, Some(op), "", "invalid_arguments", &reason);
+            return ToolOutcome::error(
+                "invalid_arguments",
+                format!("Refused: {reason}. Nothing was sent to Auth0."),
+                json!({"sent": false}),
+            );
+        }
+        let request = match build_request(spec, args) {
+            Ok(r) => r,
+            Err(problem) => {
+                let reason = format!("invalid arguments for {name}: {problem}");
+                gw.audit_refusal(agent, Some(op), "", "invalid_arguments", &reason);
+                return ToolOutcome::error(
+                    "invalid_arguments",
+                    format!("Refused: {reason}. Nothing was sent to Auth0."),
+                    json!({"sent": false}),
+                );
+            }
+        };
+        let checkpoint = request.query_value("from").is_some() || request.query_value("take").is_some();
+        let page = request.query_value("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+        let per_page = request.query_value("per_page").and_then(|p| p.parse::<u64>().ok());
+        let take = request.query_value("take").and_then(|p| p.parse::<u64>().ok());
+        match self.inner.guarded.execute_with_metadata::<Value>(request).await {
+            Ok(resp) => {
+                let status = resp.status.as_u16();
+                let structured =
+                    shape_response(op, &spec.data.listing, resp.value, status, checkpoint, page, per_page, take);
+                let structured = scrub_value(gw, structured);
+                let summary = summarize(op, status, &structured);
+                ToolOutcome { is_error: false, structured, summary }
+            }
+            Err(Error::Denied(d)) if d.dry_run => ToolOutcome {
+                is_error: false,
+                structured: json!({
+                    "executed": false,
+                    "dry_run": true,
+                    "decision": "allowed",
+                    "message": "allowed by the policy, not executed: this agent runs in dry-run mode",
+                }),
+                summary: format!(
+                    "Dry run: {} would be allowed, but was not executed (this agent runs in dry-run mode); nothing was sent to Auth0.",
+                    op.summary
+                ),
+            },
+            Err(Error::Denied(d)) => {
+                let reason = gw.scrub(d.reason.clone());
+                ToolOutcome {
+                    is_error: true,
+                    summary: format!("Denied by policy ({}): {reason}. Nothing was sent to Auth0.", d.code),
+                    structured: json!({
+                        "denied": true,
+                        "code": d.code,
+                        "reason": reason,
+                        "operation": op.id,
+                        "sent": false,
+                    }),
+                }
+            }
+            Err(e) => {
+                let message = gw.scrub(e.to_string());
+                let mut extra = Map::new();
+                if let Some(s) = e.status() {
+                    extra.insert("status".into(), s.as_u16().into());
+                }
+                if let Some(c) = e.error_code() {
+                    extra.insert("auth0_error_code".into(), gw.scrub(c.to_owned()).into());
+                }
+                if let Some(w) = e.retry_after() {
+                    extra.insert("retry_after_seconds".into(), w.as_secs().into());
+                }
+                let code = match &e {
+                    Error::Api(_) => "auth0_error",
+                    Error::WaitTooLong { .. } => "rate_limited",
+                    Error::Transport { .. } => "unreachable",
+                    Error::Token(_) => "token_error",
+                    Error::Decode(_) => "bad_response",
+                    _ => "failed",
+                };
+                ToolOutcome::error(code, format!("Failed: {message}"), Value::Object(extra))
+            }
+        }
+    }
+
+    fn not_offered(&self, op: &'static Operation, name: &str, why: &NotOffered) -> ToolOutcome {
+        let reason = format!("the tool {name} is not given to this agent: {}", why.reason(op));
+        self.inner.gateway.audit_refusal(self.name(), Some(op), "", "tool_not_granted", &reason);
+        ToolOutcome::error(
+            "tool_not_granted",
+            format!("Denied by policy (tool_not_granted): {reason}. Nothing was sent to Auth0."),
+            json!({"denied": true, "because": why.code(), "operation": op.id, "sent": false}),
+        )
+    }
+}
+
+fn scrub_value(gw: &Gateway, v: Value) -> Value {
+    if gw.scrub.is_empty() {
+        return v;
+    }
+    let text = v.to_string();
+    if gw.scrub.iter().any(|s| text.contains(s.as_str())) {
+        serde_json::from_str(&gw.scrub(text)).unwrap_or(Value::Null)
+    } else {
+        v
+    }
+}
+
+/// What is wrong with `args`, described without echoing any value.
+fn validation_problem(spec: &ToolSpec, args: &Value) -> Option<String> {
+    let mut problems: Vec<String> = Vec::new();
+    for e in spec.validator.iter_errors(args).take(5) {
+        use jsonschema::error::ValidationErrorKind as K;
+        let path = e.instance_path().to_string();
+        let at =
+            if path.is_empty() { String::new() } else { format!("`{}`: ", sanitize(path.trim_start_matches('/'))) };
+        let what = match e.kind() {
+            K::AdditionalProperties { unexpected } => format!(
+                "undeclared argument{} {} (the tool's schema declares every argument it accepts)",
+                if unexpected.len() == 1 { "" } else { "s" },
+                unexpected.iter().map(|u| format!("`{}`", sanitize(u))).collect::<Vec<_>>().join(", ")
+            ),
+            K::Required { property } => {
+                format!("missing required argument `{}`", sanitize(&property.to_string().replace('"', "")))
+            }
+            K::Type { kind: jsonschema::error::TypeKind::Single(t) } => format!("wrong type (expected {t})"),
+            K::Type { .. } => "wrong type".to_owned(),
+            K::Minimum { limit } => format!("below the minimum {limit}"),
+            K::Maximum { limit } => format!("above the maximum {limit}"),
+            K::MinLength { limit } => format!("shorter than {limit} characters"),
+            K::MaxLength { limit } => format!("longer than {limit} characters"),
+            K::MinItems { limit } => format!("fewer than {limit} items"),
+            K::MaxItems { limit } => format!("more than {limit} items"),
+            K::OneOfNotValid { .. } | K::AnyOf { .. } | K::OneOfMultipleValid { .. } => {
+                "the arguments match none of the accepted combinations".to_owned()
+            }
+            K::Enum { .. } | K::Constant { .. } => "not one of the accepted values".to_owned(),
+            _ => "does not match the tool's schema".to_owned(),
+        };
+        let line = format!("{at}{what}");
+        if !problems.contains(&line) {
+            problems.push(line);
+        }
+    }
+    if problems.is_empty() { None } else { Some(problems.join("; ")) }
+}
+
+/// Splits validated arguments into the path id, the query and the body, and builds the
+/// request. The query and body keys come from the tool's own declarations.
+fn build_request(spec: &ToolSpec, args: Value) -> Result<Request, String> {
+    let op = spec.op;
+    let Value::Object(mut args) = args else { return Err("the arguments must be an object".into()) };
+    let mut request = Request::new(op);
+    if let Some(kind) = spec.data.path_id {
+        let id = args.remove("id");
+        let id = id.as_ref().and_then(Value::as_str).ok_or("missing required argument `id`")?;
+        request = kind.apply(request, id).map_err(|e| format!("`id`: {e}"))?;
+    }
+    for q in spec.data.query {
+        let Some(v) = args.remove(q.name) else { continue };
+        match (q.ty, v) {
+            (ParamType::String, Value::String(s)) => request = request.query(q.name, s),
+            (ParamType::Integer { .. }, Value::Number(n)) => request = request.query(q.name, n),
+            (ParamType::Boolean, Value::Bool(b)) => request = request.query(q.name, b),
+            (ParamType::StringList { .. }, Value::Array(items)) => {
+                for item in items {
+                    let Value::String(s) = item else { return Err(format!("`{}`: items must be strings", q.name)) };
+                    request = request.query(q.name, s);
+                }
+            }
+            _ => return Err(format!("`{}`: wrong type", q.name)),
+        }
+    }
+    // Offset listings: ask for the wrapped form, which carries `total`.
+    if op.paging.offset() && request.query_value("from").is_none() && request.query_value("take").is_none() {
+        request = request.query("include_totals", true);
+    }
+    if request.query_value("q").is_some() {
+        for (k, v) in spec.data.listing.q_implies {
+            if request.query_value(k).is_none() {
+                request = request.query(*k, *v);
+            }
+        }
+    }
+    if spec.data.body.is_some() {
+        request = request.json_value(Value::Object(args));
+    } else if let Some(k) = args.keys().next() {
+        // The schema refuses undeclared arguments; this is the second lock.
+        return Err(format!("undeclared argument `{}`", sanitize(k)));
+    }
+    Ok(request)
+}
+
+/// The structured content of a success: listings become one page with `next`; other
+/// objects stay as they are; arrays become `{"items": …}`; empty bodies `{"status": …}`.
+#[allow(clippy::too_many_arguments)]
+fn shape_response(
+    op: &Operation,
+    listing: &Listing,
+    value: Value,
+    status: u16,
+    checkpoint: bool,
+    page: u64,
+    per_page: Option<u64>,
+    take: Option<u64>,
+) -> Value {
+    let Some(key) = op.list_key.filter(|_| op.paging != Paging::None) else {
+        return match value {
+            Value::Object(_) => value,
+            Value::Null => json!({"status": status, "done": true}),
+            other => json!({"items": other}),
+        };
+    };
+    let (items, mut wrapper) = match value {
+        Value::Array(items) => (items, Map::new()),
+        Value::Object(mut m) => {
+            let items = match m.remove(key) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            (items, m)
+        }
+        _ => (Vec::new(), Map::new()),
+    };
+    let count = items.len() as u64;
+    let mut out = Map::new();
+    let next = if checkpoint || op.paging == Paging::Checkpoint {
+        match listing.checkpoint_next {
+            CheckpointNext::NextField => match wrapper.remove("next") {
+                Some(Value::String(n)) if !n.is_empty() && count > 0 => Some(Value::String(n)),
+                _ => None,
+            },
+            // A bare array: a full page continues after its last item.
+            CheckpointNext::LastItem(field) if count > 0 && count >= take.unwrap_or(50) => {
+                items.last().and_then(|l| l.get(field)).filter(|v| v.is_string()).cloned()
+            }
+            CheckpointNext::LastItem(_) => None,
+        }
+    } else {
+        let size = per_page.unwrap_or(50).max(1);
+        let total = wrapper.get("total").and_then(Value::as_u64);
+        let more = count >= size
+            && match total {
+                // The logs `total` is the page size, not the number of matches.
+                Some(t) if listing.total_counts_matches => page.saturating_add(1).saturating_mul(size) < t,
+                _ => true,
+            };
+        if let Some(t) = total.filter(|_| listing.total_counts_matches) {
+            out.insert("total".into(), t.into());
+        }
+        more.then(|| Value::from(page.saturating_add(1)))
+    };
+    out.insert(key.into(), Value::Array(items));
+    if let Some(n) = next {
+        out.insert("next".into(), n);
+    }
+    Value::Object(out)
+}
+
+fn summarize(op: &Operation, status: u16, structured: &Value) -> String {
+    match op.list_key.and_then(|k| structured.get(k)).and_then(Value::as_array) {
+        Some(items) if op.paging != Paging::None => {
+            let more = match structured.get("next") {
+                Some(n) => format!("; more: call again with {} = {n}", if n.is_string() { "from" } else { "page" }),
+                None => "; no more pages".to_owned(),
+            };
+            format!("{}: {} item{}{more}.", op.summary, items.len(), if items.len() == 1 { "" } else { "s" })
+        }
+        _ => format!("{}: done ({status}).", op.summary),
+    }
+}
