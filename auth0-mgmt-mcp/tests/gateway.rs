@@ -17,7 +17,16 @@ async fn a_read_only_agent_sees_no_write_tool() {
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(
         names,
-        ["users_list", "users_get", "users_list_by_email", "roles_list", "roles_get", "users_list_roles", "logs_list", "logs_get"]
+        [
+            "users_list",
+            "users_get",
+            "users_list_by_email",
+            "roles_list",
+            "roles_get",
+            "users_list_roles",
+            "logs_list",
+            "logs_get"
+        ]
     );
     for t in &tools {
         let a = t.annotations.as_ref().unwrap();
@@ -46,7 +55,10 @@ async fn an_allowed_read_is_answered_by_the_tenant() {
     assert_eq!(s.api_requests(), [("GET".to_owned(), "/api/v2/users/auth0%7Calice".to_owned())]);
     let rec = s.records();
     assert_eq!(rec.len(), 1);
-    assert_eq!((rec[0].agent.as_str(), rec[0].operation, rec[0].decision), ("reader", "users.get", AuditDecision::Allowed));
+    assert_eq!(
+        (rec[0].agent.as_str(), rec[0].operation, rec[0].decision),
+        ("reader", "users.get", AuditDecision::Allowed)
+    );
 }
 
 #[tokio::test]
@@ -61,7 +73,10 @@ async fn a_tool_the_agent_was_not_given_is_refused_and_audited() {
     assert!(s.tenant.user(&s.user).is_some());
     let rec = s.records();
     assert_eq!(rec.len(), 1);
-    assert_eq!((rec[0].operation, rec[0].code.as_str(), rec[0].decision), ("users.delete", "tool_not_granted", AuditDecision::Denied));
+    assert_eq!(
+        (rec[0].operation, rec[0].code.as_str(), rec[0].decision),
+        ("users.delete", "tool_not_granted", AuditDecision::Denied)
+    );
     assert!(rec[0].message.starts_with("reader tried to delete user"), "{}", rec[0].message);
 }
 
@@ -73,7 +88,10 @@ async fn a_denied_write_is_an_error_result_and_sends_nothing() {
     let r = call(&client, "users_assign_roles", json!({"id": s.user, "roles": ["rol_Admin"]})).await;
     assert!(is_error(&r));
     let st = structured(&r);
-    assert_eq!((st["denied"].clone(), st["code"].clone(), st["sent"].clone()), (json!(true), json!("not_allow_listed"), json!(false)));
+    assert_eq!(
+        (st["denied"].clone(), st["code"].clone(), st["sent"].clone()),
+        (json!(true), json!("not_allow_listed"), json!(false))
+    );
     assert!(st["reason"].as_str().unwrap().contains("rol_Admin"), "{st}");
     assert!(text(&r).starts_with("Denied by policy (not_allow_listed)"), "{}", text(&r));
     // users.update touching app_metadata needs `update_app_metadata`, which writer lacks.
@@ -188,7 +206,10 @@ async fn tenant_errors_keep_status_and_code() {
     let r = call(&client, "users_get", json!({"id": "auth0|nobody"})).await;
     assert!(is_error(&r));
     let e = &structured(&r)["error"];
-    assert_eq!((e["code"].clone(), e["status"].clone(), e["auth0_error_code"].clone()), (json!("auth0_error"), json!(404), json!("inexistent_user")));
+    assert_eq!(
+        (e["code"].clone(), e["status"].clone(), e["auth0_error_code"].clone()),
+        (json!("auth0_error"), json!(404), json!("inexistent_user"))
+    );
 }
 
 #[tokio::test]

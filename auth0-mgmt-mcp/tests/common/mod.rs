@@ -43,7 +43,8 @@ impl Setup {
 
 pub async fn setup_with(policy: &str, seed: Seed) -> Setup {
     let tenant = FakeTenant::builder().seed(seed).start().await.unwrap();
-    let user = tenant.insert_user(serde_json::json!({"user_id": "auth0|alice", "email": "alice@example.com", "name": "Alice"}));
+    let user = tenant
+        .insert_user(serde_json::json!({"user_id": "auth0|alice", "email": "alice@example.com", "name": "Alice"}));
     tenant.insert_role(serde_json::json!({"id": "rol_Support", "name": "Support"}));
     tenant.insert_role(serde_json::json!({"id": "rol_Admin", "name": "Admin"}));
     let client = Client::builder()
