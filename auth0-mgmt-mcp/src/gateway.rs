@@ -103,11 +103,13 @@ impl Gateway {
         if self.policy.is_deny_all() {
             return Err(SetupError::Policy("every call would be denied".into()));
         }
-        if self.policy.agent(name).is_none() {
+        let Some(grants) = self.policy.agent(name).cloned() else {
             return Err(SetupError::UnknownAgent(sanitize(name), self.policy.agent_names().join(", ")));
-        }
+        };
         let guarded = GuardedClient::new(&self.client, self.policy.clone(), name, self.sink.clone());
-        Ok(AgentGateway { inner: Arc::new(AgentInner { gateway: self.clone(), name: name.to_owned(), guarded }) })
+        Ok(AgentGateway {
+            inner: Arc::new(AgentInner { gateway: self.clone(), name: name.to_owned(), grants, guarded }),
+        })
     }
 
     /// One view per agent of the policy, for HTTP: every agent must have a key.
@@ -181,6 +183,7 @@ impl Gateway {
 struct AgentInner {
     gateway: Gateway,
     name: String,
+    grants: AgentPolicy,
     guarded: GuardedClient,
 }
 
@@ -236,8 +239,7 @@ impl AgentGateway {
 
     /// The agent's grants.
     pub fn policy(&self) -> &AgentPolicy {
-        // `Gateway::agent` checked that the policy names the agent; the policy is immutable.
-        self.inner.gateway.policy.agent(&self.inner.name).expect("agent named by the policy")
+        &self.inner.grants
     }
 
     /// The gateway this agent belongs to.
@@ -326,17 +328,11 @@ impl AgentGateway {
             },
             Err(Error::Denied(d)) => {
                 let reason = gw.scrub(d.reason.clone());
-                ToolOutcome {
-                    is_error: true,
-                    summary: format!("Denied by policy ({}): {reason}. Nothing was sent to Auth0.", d.code),
-                    structured: json!({
-                        "denied": true,
-                        "code": d.code,
-                        "reason": reason,
-                        "operation": op.id,
-                        "sent": false,
-                    }),
-                }
+                ToolOutcome::error(
+                    &d.code,
+                    format!("Denied by policy ({}): {reason}. Nothing was sent to Auth0.", d.code),
+                    json!({"denied": true, "reason": reason, "operation": op.id, "sent": false}),
+                )
             }
             Err(e) => {
                 let message = gw.scrub(e.to_string());
@@ -440,7 +436,13 @@ fn build_request(spec: &ToolSpec, args: Value) -> Result<Request, String> {
         let Some(v) = args.remove(q.name) else { continue };
         match (q.ty, v) {
             (ParamType::String, Value::String(s)) => request = request.query(q.name, s),
-            (ParamType::Integer { .. }, Value::Number(n)) => request = request.query(q.name, n),
+            (ParamType::Integer { .. }, Value::Number(n)) => {
+                // JSON Schema counts 2.0 as an integer; the query string wants `2`.
+                let whole =
+                    n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
+                let whole = whole.ok_or_else(|| format!("`{}`: not a whole number", q.name))?;
+                request = request.query(q.name, whole);
+            }
             (ParamType::Boolean, Value::Bool(b)) => request = request.query(q.name, b),
             (ParamType::StringList { .. }, Value::Array(items)) => {
                 for item in items {

@@ -96,7 +96,7 @@ pub fn all_specs() -> &'static BTreeMap<&'static str, ToolSpec> {
             .iter()
             .filter_map(|op| {
                 let data = catalog_ext::tool_data(op)?;
-                let schema = input_schema(op, &data);
+                let schema = input_schema(&data);
                 let validator = match jsonschema::draft202012::new(&Value::Object(schema.clone())) {
                     Ok(v) => v,
                     Err(e) => {
@@ -150,7 +150,7 @@ fn description(op: &Operation, data: &ToolData) -> String {
 /// The input schema: `id` (when the path has one), the query parameters under Auth0's
 /// names, and the body fields of the typed request model; `additionalProperties: false`
 /// everywhere a model names its fields.
-pub fn input_schema(op: &Operation, data: &ToolData) -> Map<String, Value> {
+pub fn input_schema(data: &ToolData) -> Map<String, Value> {
     let mut props = Map::new();
     let mut required: Vec<Value> = Vec::new();
     if let Some(kind) = data.path_id {

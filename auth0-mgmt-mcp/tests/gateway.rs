@@ -87,7 +87,7 @@ async fn a_denied_write_is_an_error_result_and_sends_nothing() {
     // `rol_Admin` is not on the writer's allow-list.
     let r = call(&client, "users_assign_roles", json!({"id": s.user, "roles": ["rol_Admin"]})).await;
     assert!(is_error(&r));
-    let st = structured(&r);
+    let st = &structured(&r)["error"];
     assert_eq!(
         (st["denied"].clone(), st["code"].clone(), st["sent"].clone()),
         (json!(true), json!("not_allow_listed"), json!(false))
@@ -96,7 +96,7 @@ async fn a_denied_write_is_an_error_result_and_sends_nothing() {
     assert!(text(&r).starts_with("Denied by policy (not_allow_listed)"), "{}", text(&r));
     // users.update touching app_metadata needs `update_app_metadata`, which writer lacks.
     let r = call(&client, "users_update", json!({"id": s.user, "app_metadata": {"plan": "gold"}})).await;
-    assert_eq!(structured(&r)["code"], "action_not_granted");
+    assert_eq!(structured(&r)["error"]["code"], "action_not_granted");
     assert_eq!(s.api_requests(), [], "denied calls send nothing");
     assert!(s.tenant.user_role_ids(&s.user).is_empty());
     let codes: Vec<String> = s.records().into_iter().map(|r| r.code).collect();

@@ -179,7 +179,7 @@ async def test_stdio_denied_write_sends_nothing_and_is_audited(tenant, audit_fil
             # writer was not given users_delete at all.
             not_given = await session.call_tool("users_delete", {"id": tenant.info["user_id"]})
     assert denied.is_error
-    assert denied.structured_content["code"] == "not_allow_listed"
+    assert denied.structured_content["error"]["code"] == "not_allow_listed"
     assert "Denied by policy" in text_of(denied) and "rol_Admin" in text_of(denied)
     assert not_given.is_error and not_given.structured_content["error"]["code"] == "tool_not_granted"
     assert tenant.api_requests() == 0
