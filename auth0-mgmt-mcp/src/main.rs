@@ -89,7 +89,13 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One agent over stdio is one conversation: a single-threaded runtime saves the
+    // cross-thread wake-ups on every message. HTTP serves many agents on all cores.
+    let mut builder = match cli.command {
+        Command::Http { .. } => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("could not start the runtime: {e}")),
     };
