@@ -9,7 +9,9 @@
 //! tenant generated), gives each agent a guarded handle — the only thing an agent would
 //! ever hold — runs a short scripted session for each, and prints every audit record as
 //! a sentence, then one record as JSON. Allowed calls reach the tenant; denied calls
-//! (and dry-run writes) never do.
+//! (and dry-run writes) never do. Every call leaves one outcome record; a write that
+//! passed every check also leaves its write-ahead record ("is about to …"), written
+//! before the request left.
 
 use std::error::Error;
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use auth0_mgmt::refresh_tokens::{RevokeRefreshTokens, UpdateRefreshToken};
 use auth0_mgmt::resource_servers::CreateResourceServer;
 use auth0_mgmt::roles::CreateRole;
 use auth0_mgmt::sessions::UpdateSession;
-use auth0_mgmt::{Client, Patch, RetryConfig, UserId};
+use auth0_mgmt::{Client, RetryConfig, UserId};
 use auth0_mgmt_fake::{FakeTenant, Seed};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -50,7 +50,7 @@ async fn applications_round_trip() {
     let client = client_for(&tenant);
     let app = client.clients().create(&CreateApplication::new("billing-bot")).await.unwrap();
     assert!(app.client_secret.is_some(), "create returns the secret");
-    let changes = UpdateApplication { description: Some("bills".into()), ..Default::default() };
+    let changes = UpdateApplication::new().description("bills");
     let updated = client.clients().update(&app.client_id, &changes).await.unwrap();
     assert_eq!(updated.description.as_deref(), Some("bills"));
     let offset: Vec<_> = client.clients().list().stream().try_collect().await.unwrap();
@@ -105,10 +105,10 @@ async fn refresh_tokens_and_sessions_round_trip() {
     let user =
         tenant.user_ids().into_iter().find(|u| !tenant.refresh_token_ids(u).is_empty()).expect("a user with tokens");
     let uid: UserId = user.parse().unwrap();
-    let tokens: Vec<_> = client.refresh_tokens().list(&uid).stream().try_collect().await.unwrap();
+    let tokens: Vec<_> = client.refresh_tokens().list(&uid).checkpoint().try_collect().await.unwrap();
     assert!(!tokens.is_empty());
     let rt = &tokens[0];
-    let changes = UpdateRefreshToken { refresh_token_metadata: Patch::Set(object(json!({"device": "laptop"}))) };
+    let changes = UpdateRefreshToken::metadata(object(json!({"device": "laptop"})));
     let updated = client.refresh_tokens().update(&rt.id, &changes).await.unwrap();
     assert_eq!(client.refresh_tokens().get(&updated.id).await.unwrap().id, rt.id);
     client.refresh_tokens().delete(&rt.id).await.unwrap();
@@ -116,7 +116,7 @@ async fn refresh_tokens_and_sessions_round_trip() {
 
     if let Some(session) = tenant.session_ids(&user).first() {
         let sid = session.parse().unwrap();
-        let changes = UpdateSession { session_metadata: Patch::Set(object(json!({"risk": "low"}))) };
+        let changes = UpdateSession::metadata(object(json!({"risk": "low"})));
         client.sessions().update(&sid, &changes).await.unwrap();
         assert_eq!(client.sessions().get(&sid).await.unwrap().id, sid);
     }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use auth0_mgmt::users::{CreateUser, UpdateUser};
-use auth0_mgmt::{Client, Error, MetadataPatch, Patch, RetryConfig, UserId};
+use auth0_mgmt::{Client, Error, MetadataPatch, RetryConfig, UserId};
 use auth0_mgmt_fake::{FakeTenant, Faults, RateLimit, Seed};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -41,13 +41,10 @@ async fn users_round_trip_through_the_fake_tenant() {
     let found = client.users().list_by_email("ada@example.com").await.unwrap();
     assert_eq!(found.len(), 1);
 
-    let changes = UpdateUser {
-        app_metadata: MetadataPatch::new().set("plan", "pro").set("seats", 5),
-        nickname: Patch::Set("ada".into()),
-        ..Default::default()
-    };
+    let changes =
+        UpdateUser::new().app_metadata(MetadataPatch::new().set("plan", "pro").set("seats", 5)).nickname("ada");
     client.users().update(&id, &changes).await.unwrap();
-    let changes = UpdateUser { app_metadata: MetadataPatch::new().remove("seats"), ..Default::default() };
+    let changes = UpdateUser::new().app_metadata(MetadataPatch::new().remove("seats"));
     let updated = client.users().update(&id, &changes).await.unwrap();
     assert_eq!(updated.app_metadata.unwrap(), json!({"plan": "pro"}).as_object().unwrap().clone());
     assert_eq!(updated.nickname.as_deref(), Some("ada"));

@@ -7,8 +7,11 @@
 //!   `off`), a write on a resource it names `read`, nor an operation needing a dangerous
 //!   action it does not list. The expected actions are this file's own table, not the
 //!   crate's.
+//! * A `users.update` body of random keys — harmless, credential, `app_metadata`,
+//!   unknown, oddly spelt — in random order and number (no cap) is allowed exactly when
+//!   the agent holds every action this file's own table says the keys need.
 
-use auth0_mgmt::catalog::{self, Operation, Resource};
+use auth0_mgmt::catalog::{self, IdKind, Operation, OperationId, Resource};
 use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, LogId, OrganizationId, RefreshTokenId, Request, ResourceServerId, RoleId,
     SessionId, UserId,
@@ -30,7 +33,7 @@ const RESOURCES: [&str; 10] = [
     "sessions",
 ];
 const LEVELS: [&str; 3] = ["off", "read", "full"];
-const ACTIONS: [&str; 13] = [
+const ACTIONS: [&str; 14] = [
     "delete_users",
     "update_user_credentials",
     "update_app_metadata",
@@ -39,6 +42,7 @@ const ACTIONS: [&str; 13] = [
     "create_clients",
     "update_clients",
     "delete_clients",
+    "update_client_credentials",
     "read_client_secrets",
     "create_connections",
     "add_organization_members",
@@ -46,25 +50,20 @@ const ACTIONS: [&str; 13] = [
     "revoke_refresh_tokens",
 ];
 
-/// Sets the path id of `req` for `op` (a valid id of the right kind).
+/// Sets the path id of `req` for `op` (a valid id of the kind the catalog names).
 fn with_path_id(req: Request, op: &Operation) -> Request {
-    if !op.path.contains("{id}") {
-        return req;
-    }
-    if op.id.starts_with("users.") {
-        return req.id(&"auth0|fuzz1".parse::<UserId>().unwrap());
-    }
-    match op.resource {
-        Resource::Users => req.id(&"auth0|fuzz1".parse::<UserId>().unwrap()),
-        Resource::Roles => req.id(&"rol_fuzz".parse::<RoleId>().unwrap()),
-        Resource::Clients => req.id(&"fuzzclient".parse::<ClientId>().unwrap()),
-        Resource::Connections => req.id(&"con_fuzz".parse::<ConnectionId>().unwrap()),
-        Resource::Organizations => req.id(&"org_fuzz".parse::<OrganizationId>().unwrap()),
-        Resource::Logs => req.id(&"90020250101000000000000000000000000000000000000000".parse::<LogId>().unwrap()),
-        Resource::Grants => req.id(&"cgr_fuzz".parse::<GrantId>().unwrap()),
-        Resource::ResourceServers => req.id(&"rs_fuzz".parse::<ResourceServerId>().unwrap()),
-        Resource::RefreshTokens => req.id(&"rt_fuzz".parse::<RefreshTokenId>().unwrap()),
-        Resource::Sessions => req.id(&"ses_fuzz".parse::<SessionId>().unwrap()),
+    let Some(p) = op.path_id else { return req };
+    match p.kind {
+        IdKind::User => req.id(&"auth0|fuzz1".parse::<UserId>().unwrap()),
+        IdKind::Role => req.id(&"rol_fuzz".parse::<RoleId>().unwrap()),
+        IdKind::Client => req.id(&"fuzzclient".parse::<ClientId>().unwrap()),
+        IdKind::Connection | IdKind::ConnectionName => req.id(&"con_fuzz".parse::<ConnectionId>().unwrap()),
+        IdKind::Organization => req.id(&"org_fuzz".parse::<OrganizationId>().unwrap()),
+        IdKind::Log => req.id(&"90020250101000000000000000000000000000000000000000".parse::<LogId>().unwrap()),
+        IdKind::Grant => req.id(&"cgr_fuzz".parse::<GrantId>().unwrap()),
+        IdKind::Api => req.id(&"rs_fuzz".parse::<ResourceServerId>().unwrap()),
+        IdKind::RefreshToken => req.id(&"rt_fuzz".parse::<RefreshTokenId>().unwrap()),
+        IdKind::Session => req.id(&"ses_fuzz".parse::<SessionId>().unwrap()),
     }
 }
 
@@ -74,8 +73,9 @@ fn requests(op: &'static Operation) -> Vec<(Request, Vec<&'static str>)> {
     let base = || with_path_id(Request::new(op), op);
     let body = |v: Value| base().json_value(v);
     let one = |v: Option<Value>, actions: &[&'static str]| vec![(v.map_or_else(base, body), actions.to_vec())];
-    match op.id {
-        "users.create" => vec![
+    use OperationId as O;
+    match op.key {
+        O::UsersCreate => vec![
             (body(json!({"connection": "Username-Password-Authentication", "email": "a@example.com"})), vec![]),
             (
                 body(json!({"connection": "Username-Password-Authentication", "email": "a@example.com",
@@ -83,29 +83,33 @@ fn requests(op: &'static Operation) -> Vec<(Request, Vec<&'static str>)> {
                 vec!["update_app_metadata"],
             ),
         ],
-        "users.update" => vec![
+        O::UsersUpdate => vec![
             (body(json!({"blocked": false, "user_metadata": {"a": 1}})), vec![]),
             (body(json!({"password": "Pa55word!"})), vec!["update_user_credentials"]),
             (body(json!({"email": "b@example.com"})), vec!["update_user_credentials"]),
             (body(json!({"app_metadata": {"plan": "y"}})), vec!["update_app_metadata"]),
-            (body(json!({"something_new": 1})), vec!["update_user_credentials"]),
+            (body(json!({"something_new": 1})), vec!["update_user_credentials", "update_app_metadata"]),
         ],
-        "users.delete" => one(None, &["delete_users"]),
-        "users.assign_roles" => one(Some(json!({"roles": ["rol_a"]})), &["assign_roles"]),
-        "users.remove_roles" => one(Some(json!({"roles": ["rol_a"]})), &["remove_roles"]),
-        "roles.create" => one(Some(json!({"name": "r"})), &[]),
-        "clients.create" => one(Some(json!({"name": "app"})), &["create_clients"]),
-        "clients.update" => one(Some(json!({"name": "app2"})), &["update_clients"]),
-        "clients.delete" => one(None, &["delete_clients"]),
-        "connections.create" => one(Some(json!({"name": "conn-a", "strategy": "auth0"})), &["create_connections"]),
-        "organizations.create" => one(Some(json!({"name": "org-a"})), &[]),
-        "organizations.add_members" => one(Some(json!({"members": ["auth0|fuzz2"]})), &["add_organization_members"]),
-        "grants.delete" => one(None, &["delete_grants"]),
-        "resource_servers.create" => one(Some(json!({"identifier": "https://api.example.com/"})), &[]),
-        "refresh_tokens.update" => one(Some(json!({"session_id": "ses_x"})), &[]),
-        "refresh_tokens.delete" => one(None, &["revoke_refresh_tokens"]),
-        "refresh_tokens.revoke" => one(Some(json!({"ids": ["rt_fuzz"]})), &["revoke_refresh_tokens"]),
-        "sessions.update" => one(Some(json!({"session_metadata": {}})), &[]),
+        O::UsersDelete => one(None, &["delete_users"]),
+        O::UsersAssignRoles => one(Some(json!({"roles": ["rol_a"]})), &["assign_roles"]),
+        O::UsersRemoveRoles => one(Some(json!({"roles": ["rol_a"]})), &["remove_roles"]),
+        O::RolesCreate => one(Some(json!({"name": "r"})), &[]),
+        O::ClientsCreate => one(Some(json!({"name": "app"})), &["create_clients"]),
+        O::ClientsUpdate => vec![
+            (body(json!({"name": "app2"})), vec!["update_clients"]),
+            (body(json!({"jwt_configuration": {"alg": "RS256"}})), vec!["update_clients", "update_client_credentials"]),
+            (body(json!({"client_secret": "rotated"})), vec!["update_clients", "update_client_credentials"]),
+        ],
+        O::ClientsDelete => one(None, &["delete_clients"]),
+        O::ConnectionsCreate => one(Some(json!({"name": "conn-a", "strategy": "auth0"})), &["create_connections"]),
+        O::OrganizationsCreate => one(Some(json!({"name": "org-a"})), &[]),
+        O::OrganizationsAddMembers => one(Some(json!({"members": ["auth0|fuzz2"]})), &["add_organization_members"]),
+        O::GrantsDelete => one(None, &["delete_grants"]),
+        O::ResourceServersCreate => one(Some(json!({"identifier": "https://api.example.com/"})), &[]),
+        O::RefreshTokensUpdate => one(Some(json!({"refresh_token_metadata": {"k": "v"}})), &[]),
+        O::RefreshTokensDelete => one(None, &["revoke_refresh_tokens"]),
+        O::RefreshTokensRevoke => one(Some(json!({"ids": ["rt_fuzz"]})), &["revoke_refresh_tokens"]),
+        O::SessionsUpdate => one(Some(json!({"session_metadata": {}})), &[]),
         _ => {
             assert!(!op.access.is_write(), "write {} has no minimal request in this test", op.id);
             one(None, &[])
@@ -208,7 +212,7 @@ proptest! {
             let action = Action::parse(ACTIONS[a]).unwrap();
             match level_of(action.resource().as_str()) {
                 "full" => true,
-                "read" => action.required_level() == Level::Read,
+                "read" => Level::required_for(action) == Level::Read,
                 _ => false,
             }
         };
@@ -236,4 +240,93 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn no_body_key_escapes_its_class(
+        keys in prop::collection::vec(key_strategy(), 0..80),
+        creds in any::<bool>(),
+        meta in any::<bool>(),
+    ) {
+        let mut acts = Vec::new();
+        if creds { acts.push(1); }
+        if meta { acts.push(2); }
+        let policy = Policy::from_toml(&policy_text(&[(0, 2)], &acts, false)).unwrap();
+        let mut body = serde_json::Map::new();
+        for (i, k) in keys.iter().enumerate() {
+            body.insert(k.clone(), json!(i));
+        }
+        let (mut need_creds, mut need_meta, mut odd) = (false, false, false);
+        for k in body.keys() {
+            match classify_user_update_key(k) {
+                KeyClass::Harmless => {}
+                KeyClass::Credential => need_creds = true,
+                KeyClass::AppMetadata => need_meta = true,
+                KeyClass::Unknown => { need_creds = true; need_meta = true; }
+                KeyClass::OddSpelling => odd = true,
+            }
+        }
+        let req = with_path_id(Request::new(&catalog::USERS_UPDATE), &catalog::USERS_UPDATE).json_value(Value::Object(body));
+        let d = policy.decide("a", &req);
+        if odd {
+            prop_assert_eq!(d.deny_code().map(|c| c.as_str()), Some("invalid_body"));
+        } else {
+            let want = (!need_creds || creds) && (!need_meta || meta);
+            prop_assert_eq!(d.is_allowed(), want, "{:?} creds={} meta={}: {:?}", keys, creds, meta, d.verdict);
+        }
+    }
+}
+
+/// This file's own classification of `users.update` keys (auth0-api.md §6.4).
+#[derive(Debug, PartialEq)]
+enum KeyClass {
+    Harmless,
+    Credential,
+    AppMetadata,
+    Unknown,
+    OddSpelling,
+}
+
+const HARMLESS: [&str; 7] = ["blocked", "user_metadata", "given_name", "family_name", "name", "nickname", "picture"];
+const CREDENTIAL: [&str; 10] = [
+    "password",
+    "email",
+    "email_verified",
+    "verify_email",
+    "phone_number",
+    "phone_verified",
+    "verify_phone_number",
+    "username",
+    "connection",
+    "client_id",
+];
+
+fn classify_user_update_key(k: &str) -> KeyClass {
+    if HARMLESS.contains(&k) {
+        return KeyClass::Harmless;
+    }
+    if CREDENTIAL.contains(&k) {
+        return KeyClass::Credential;
+    }
+    if k == "app_metadata" {
+        return KeyClass::AppMetadata;
+    }
+    let fold =
+        |s: &str| s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    let known = HARMLESS.iter().chain(CREDENTIAL.iter()).chain(["app_metadata"].iter());
+    if k.is_empty() || !k.bytes().all(|b| b.is_ascii_graphic()) || known.into_iter().any(|n| fold(n) == fold(k)) {
+        return KeyClass::OddSpelling;
+    }
+    KeyClass::Unknown
+}
+
+fn key_strategy() -> impl Strategy<Value = String> {
+    let known: Vec<String> =
+        HARMLESS.iter().chain(CREDENTIAL.iter()).chain(["app_metadata"].iter()).map(|s| s.to_string()).collect();
+    prop_oneof![
+        4 => prop::sample::select(HARMLESS.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        1 => prop::sample::select(known.clone()),
+        1 => prop::sample::select(known).prop_map(|k| k.to_uppercase()),
+        1 => "[a-z_]{1,14}",
+        1 => "\\PC{1,6}",
+    ]
 }

@@ -2,8 +2,6 @@
 //! the built-in fake tenant.
 
 use std::net::IpAddr;
-use std::path::Path;
-use std::time::Duration;
 
 use auth0_mgmt::Client;
 use auth0_mgmt_fake::{FakeTenant, Seed};
@@ -16,7 +14,8 @@ pub const ENV_CLIENT_ID: &str = "AUTH0_CLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "AUTH0_CLIENT_SECRET";
 /// Overrides the API origin (`https://…`, or `http://` on loopback only).
 pub const ENV_BASE_URL: &str = "AUTH0_MGMT_BASE_URL";
-/// A PEM file of extra root certificates.
+/// A PEM file of extra root certificates (the client builder's
+/// [`ca_file`](auth0_mgmt::ClientBuilder::ca_file)).
 pub const ENV_CA_FILE: &str = "AUTH0_MGMT_CA_FILE";
 
 /// A client and the secrets it holds (so the gateway can scrub them from every output).
@@ -66,10 +65,18 @@ pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Upstream, String
         check_base_url(url)?;
         builder = builder.base_url(url.trim());
     }
-    if let Some(path) = get(ENV_CA_FILE) {
-        builder = builder.http_client(http_client_with_root(Path::new(&path))?);
+    let ca_file = get(ENV_CA_FILE);
+    if let Some(path) = &ca_file {
+        builder = builder.ca_file(path.trim());
     }
-    let client = builder.build().map_err(|e| scrub(e.to_string(), &secret))?;
+    let client = builder.build().map_err(|e| {
+        let message = scrub(e.to_string(), &secret);
+        // The builder reads the file: name the variable that pointed at it.
+        match &ca_file {
+            Some(_) if message.contains("CA file") => format!("{ENV_CA_FILE}: {message}"),
+            _ => message,
+        }
+    })?;
     Ok(Upstream { client, secrets: vec![secret], fake: None })
 }
 
@@ -111,27 +118,6 @@ pub fn check_base_url(raw: &str) -> Result<(), String> {
         }
         other => Err(format!("{ENV_BASE_URL} has the scheme `{other}`; use https")),
     }
-}
-
-/// The HTTP client used when `AUTH0_MGMT_CA_FILE` adds root certificates: the client's
-/// own settings (no redirects, 10 s connect timeout) plus the PEM roots.
-///
-/// This is the only place the gateway builds its own `reqwest` client; when the
-/// `auth0-mgmt` builder gains a root-certificate option it replaces this function.
-pub fn http_client_with_root(path: &Path) -> Result<reqwest::Client, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("{ENV_CA_FILE} ({}) could not be read: {e}", path.display()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("{ENV_CA_FILE} ({}) is not a PEM certificate file: {e}", path.display()))?;
-    if certs.is_empty() {
-        return Err(format!("{ENV_CA_FILE} ({}) holds no certificate", path.display()));
-    }
-    reqwest::Client::builder()
-        .tls_certs_merge(certs)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| format!("could not build the HTTP client with {ENV_CA_FILE}: {e}"))
 }
 
 fn scrub(s: String, secret: &str) -> String {

@@ -5,17 +5,23 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use auth0_mgmt::catalog::{Operation, Paging};
+use auth0_mgmt::catalog::{IdKind, Operation, Paging, ParamType};
 use auth0_mgmt::{Client, Error, Request};
-use auth0_mgmt_policy::audit::{rfc3339, sanitize};
-use auth0_mgmt_policy::{
-    AgentPolicy, AuditDecision, AuditOutcome, AuditRecord, AuditSink, GuardedClient, Mode, Policy,
+use auth0_mgmt::{
+    ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
+    SessionId, UserId,
 };
+use auth0_mgmt_policy::audit::sanitize;
+use auth0_mgmt_policy::{AgentPolicy, AuditRecord, AuditSink, GuardedClient, Policy};
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use serde_json::{Map, Value, json};
 
-use crate::catalog_ext::{CheckpointNext, Listing, ParamType};
-use crate::tools::{self, NotOffered, ToolSpec};
+use crate::tools::{self, CheckpointNext, Listing, NotOffered, ToolSpec};
+
+/// The operation name of audit records for tool calls that name no operation.
+const TOOLS_CALL: &str = "mcp.tools_call";
+/// The operation name of audit records for HTTP requests that did not authenticate.
+const CONNECT: &str = "mcp.connect";
 
 /// Why the gateway could not be set up for an agent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,42 +135,11 @@ impl Gateway {
             .collect()
     }
 
-    /// Writes a record the gateway makes itself (a refusal before any operation runs:
-    /// an unknown or not-offered tool, invalid arguments, an unauthenticated request).
-    pub(crate) fn audit_refusal(
-        &self,
-        agent: &str,
-        op: Option<&'static Operation>,
-        what: &str,
-        code: &str,
-        reason: &str,
-    ) {
-        let mode = self.policy.agent(agent).map_or(Mode::Enforce, AgentPolicy::mode);
-        let mut record = AuditRecord {
-            time: rfc3339(SystemTime::now()),
-            agent: sanitize(agent),
-            mode,
-            operation: op.map_or("mcp.tools_call", |o| o.id),
-            resource: op.map_or("mcp", |o| o.resource.as_str()),
-            access: op.map_or("read", |o| o.access.as_str()),
-            targets: Vec::new(),
-            fields: Vec::new(),
-            decision: AuditDecision::Denied,
-            code: sanitize(code),
-            reason: Some(sanitize(reason)),
-            outcome: AuditOutcome::default(),
-            policy_version: self.policy.version().as_str().to_owned(),
-            message: String::new(),
-        };
-        record.message = match op {
-            Some(_) => record.sentence(),
-            None => format!(
-                "{} tried to {} — denied: {}",
-                record.agent,
-                sanitize(what),
-                record.reason.as_deref().unwrap_or(code)
-            ),
-        };
+    /// Audits a request that did not authenticate (no agent, so no guard: straight to
+    /// the sink; a record the sink refuses is reported with `tracing::error!`).
+    pub(crate) fn audit_unauthenticated(&self, agent: &str, attempted: &str, reason: &str) {
+        let record =
+            AuditRecord::refusal(&self.policy, agent, CONNECT, attempted, "unauthenticated", reason, SystemTime::now());
         if let Err(e) = self.sink.write(&record) {
             tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
         }
@@ -260,39 +235,36 @@ impl AgentGateway {
     /// not given, and arguments the tool's schema does not declare; otherwise sends the
     /// call through the agent's guarded client, which decides, audits and redacts.
     pub async fn call(&self, name: &str, arguments: Option<Map<String, Value>>) -> ToolOutcome {
-        let agent = self.name();
         let gw = &self.inner.gateway;
         let Some(op) = tools::operation_for_tool(name) else {
             let shown = sanitize(name);
             let reason = format!("there is no tool named `{shown}`");
-            gw.audit_refusal(agent, None, &format!("call the unknown tool {shown}"), "unknown_tool", &reason);
+            let guard = self.inner.guarded.guard();
+            guard.refuse_unknown(TOOLS_CALL, &format!("call the unknown tool {shown}"), "unknown_tool", &reason);
             return ToolOutcome::error(
                 "unknown_tool",
                 format!("Refused: {reason}. Nothing was sent to Auth0."),
                 json!({}),
             );
         };
+        let args = Value::Object(arguments.unwrap_or_default());
+        // What a refusal record shows: the operation, and its path id when it is valid.
+        let refused = || refusal_request(op, args.get("id").and_then(Value::as_str));
         if let Err(why) = tools::offered(self.policy(), op) {
-            return self.not_offered(op, name, &why);
+            return self.not_offered(&refused(), name, &why);
         }
         let Some(spec) = tools::spec(op) else {
-            return self.not_offered(op, name, &NotOffered::NoToolData);
+            return self.not_offered(&refused(), name, &NotOffered::Unavailable);
         };
-        let args = Value::Object(arguments.unwrap_or_default());
-        if let Some(problem) = validation_problem(spec, &args) {
-            let reason = format!("invalid arguments for {name}: {problem}");
-            gw.audit_refusal(agent, Some(op), "", "invalid_arguments", &reason);
-            return ToolOutcome::error(
-                "invalid_arguments",
-                format!("Refused: {reason}. Nothing was sent to Auth0."),
-                json!({"sent": false}),
-            );
-        }
-        let request = match build_request(spec, args) {
+        let built = match validation_problem(spec, &args) {
+            Some(problem) => Err(problem),
+            None => build_request(spec, args.clone()),
+        };
+        let request = match built {
             Ok(r) => r,
             Err(problem) => {
                 let reason = format!("invalid arguments for {name}: {problem}");
-                gw.audit_refusal(agent, Some(op), "", "invalid_arguments", &reason);
+                self.inner.guarded.guard().refuse(&refused(), "invalid_arguments", &*reason);
                 return ToolOutcome::error(
                     "invalid_arguments",
                     format!("Refused: {reason}. Nothing was sent to Auth0."),
@@ -308,7 +280,7 @@ impl AgentGateway {
             Ok(resp) => {
                 let status = resp.status.as_u16();
                 let structured =
-                    shape_response(op, &spec.data.listing, resp.value, status, checkpoint, page, per_page, take);
+                    shape_response(op, &spec.listing, resp.value, status, checkpoint, page, per_page, take);
                 let structured = scrub_value(gw, structured);
                 let summary = summarize(op, status, &structured);
                 ToolOutcome { is_error: false, structured, summary }
@@ -359,15 +331,47 @@ impl AgentGateway {
         }
     }
 
-    fn not_offered(&self, op: &'static Operation, name: &str, why: &NotOffered) -> ToolOutcome {
+    fn not_offered(&self, refused: &Request, name: &str, why: &NotOffered) -> ToolOutcome {
+        let op = refused.operation();
         let reason = format!("the tool {name} is not given to this agent: {}", why.reason(op));
-        self.inner.gateway.audit_refusal(self.name(), Some(op), "", "tool_not_granted", &reason);
+        self.inner.guarded.guard().refuse(refused, "tool_not_granted", &*reason);
         ToolOutcome::error(
             "tool_not_granted",
             format!("Denied by policy (tool_not_granted): {reason}. Nothing was sent to Auth0."),
             json!({"denied": true, "because": why.code(), "operation": op.id, "sent": false}),
         )
     }
+}
+
+/// The request a refusal is recorded for: `op`, with `id` as its path id when the
+/// operation has one and `id` is valid for its kind (an invalid id is left out).
+fn refusal_request(op: &'static Operation, id: Option<&str>) -> Request {
+    let request = Request::new(op);
+    match (op.path_id, id) {
+        (Some(path), Some(id)) => with_path_id(request.clone(), path.kind, id).unwrap_or(request),
+        _ => request,
+    }
+}
+
+/// Validates `id` as an id of `kind` and sets it as the request's path id.
+fn with_path_id(request: Request, kind: IdKind, id: &str) -> Result<Request, IdError> {
+    Ok(match kind {
+        IdKind::User => request.id(&UserId::new(id)?),
+        IdKind::Role => request.id(&RoleId::new(id)?),
+        IdKind::Client => request.id(&ClientId::new(id)?),
+        IdKind::Connection => request.id(&ConnectionId::new(id)?),
+        IdKind::Organization => request.id(&OrganizationId::new(id)?),
+        IdKind::Api => request.id(&ResourceServerId::new(id)?),
+        IdKind::Grant => request.id(&GrantId::new(id)?),
+        IdKind::RefreshToken => request.id(&RefreshTokenId::new(id)?),
+        IdKind::Session => request.id(&SessionId::new(id)?),
+        IdKind::Log => request.id(&LogId::new(id)?),
+        // A connection is named in bodies only; no path takes a name.
+        IdKind::ConnectionName => {
+            kind.validate(id)?;
+            return Ok(request);
+        }
+    })
 }
 
 fn scrub_value(gw: &Gateway, v: Value) -> Value {
@@ -427,12 +431,12 @@ fn build_request(spec: &ToolSpec, args: Value) -> Result<Request, String> {
     let op = spec.op;
     let Value::Object(mut args) = args else { return Err("the arguments must be an object".into()) };
     let mut request = Request::new(op);
-    if let Some(kind) = spec.data.path_id {
+    if let Some(path) = op.path_id {
         let id = args.remove("id");
         let id = id.as_ref().and_then(Value::as_str).ok_or("missing required argument `id`")?;
-        request = kind.apply(request, id).map_err(|e| format!("`id`: {e}"))?;
+        request = with_path_id(request, path.kind, id).map_err(|e| format!("`id`: {e}"))?;
     }
-    for q in spec.data.query {
+    for q in op.query {
         let Some(v) = args.remove(q.name) else { continue };
         match (q.ty, v) {
             (ParamType::String, Value::String(s)) => request = request.query(q.name, s),
@@ -454,17 +458,21 @@ fn build_request(spec: &ToolSpec, args: Value) -> Result<Request, String> {
         }
     }
     // Offset listings: ask for the wrapped form, which carries `total`.
-    if op.paging.offset() && request.query_value("from").is_none() && request.query_value("take").is_none() {
+    if spec.listing.totals
+        && op.paging.offset()
+        && request.query_value("from").is_none()
+        && request.query_value("take").is_none()
+    {
         request = request.query("include_totals", true);
     }
     if request.query_value("q").is_some() {
-        for (k, v) in spec.data.listing.q_implies {
+        for (k, v) in spec.listing.q_implies {
             if request.query_value(k).is_none() {
                 request = request.query(*k, *v);
             }
         }
     }
-    if spec.data.body.is_some() {
+    if op.body_model.is_some() {
         request = request.json_value(Value::Object(args));
     } else if let Some(k) = args.keys().next() {
         // The schema refuses undeclared arguments; this is the second lock.
@@ -524,10 +532,10 @@ fn shape_response(
         let more = count >= size
             && match total {
                 // The logs `total` is the page size, not the number of matches.
-                Some(t) if listing.total_counts_matches => page.saturating_add(1).saturating_mul(size) < t,
+                Some(t) if listing.totals => page.saturating_add(1).saturating_mul(size) < t,
                 _ => true,
             };
-        if let Some(t) = total.filter(|_| listing.total_counts_matches) {
+        if let Some(t) = total.filter(|_| listing.totals) {
             out.insert("total".into(), t.into());
         }
         more.then(|| Value::from(page.saturating_add(1)))

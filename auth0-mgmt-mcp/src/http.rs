@@ -164,11 +164,9 @@ impl HttpGateway {
         let route = match self.authenticate(req.headers().get(AUTHORIZATION)) {
             Ok(route) => route,
             Err(why) => {
-                self.gateway.audit_refusal(
+                self.gateway.audit_unauthenticated(
                     UNAUTHENTICATED,
-                    None,
                     &format!("connect over HTTP from {}", peer.ip()),
-                    "unauthenticated",
                     why,
                 );
                 let mut resp = plain(StatusCode::UNAUTHORIZED, &format!("unauthorized: {why}"));

@@ -45,7 +45,6 @@
 //! The binary `auth0-mgmt-mcp` (see its `--help`) wraps this: `stdio`, `http` and
 //! `tools` commands; the README has the client configuration.
 
-pub mod catalog_ext;
 pub mod config;
 mod gateway;
 pub mod http;

@@ -74,7 +74,7 @@ async fn a_tool_the_agent_was_not_given_is_refused_and_audited() {
     let rec = s.records();
     assert_eq!(rec.len(), 1);
     assert_eq!(
-        (rec[0].operation, rec[0].code.as_str(), rec[0].decision),
+        (rec[0].operation, &*rec[0].code, rec[0].decision),
         ("users.delete", "tool_not_granted", AuditDecision::Denied)
     );
     assert!(rec[0].message.starts_with("reader tried to delete user"), "{}", rec[0].message);
@@ -99,7 +99,7 @@ async fn a_denied_write_is_an_error_result_and_sends_nothing() {
     assert_eq!(structured(&r)["error"]["code"], "action_not_granted");
     assert_eq!(s.api_requests(), [], "denied calls send nothing");
     assert!(s.tenant.user_role_ids(&s.user).is_empty());
-    let codes: Vec<String> = s.records().into_iter().map(|r| r.code).collect();
+    let codes: Vec<String> = s.records().into_iter().map(|r| r.code.into_owned()).collect();
     assert_eq!(codes, ["not_allow_listed", "action_not_granted"]);
     // The allowed one goes through.
     let r = call(&client, "users_assign_roles", json!({"id": s.user, "roles": ["rol_Support"]})).await;

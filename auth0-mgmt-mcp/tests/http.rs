@@ -43,7 +43,7 @@ fn initialize_body() -> serde_json::Value {
 async fn a_wrong_or_missing_key_gets_401_before_any_mcp_handling() {
     let s = setup().await;
     let (addr, _stop) = serve(&s.gateway).await;
-    let http = reqwest::Client::new();
+    let http = auth0_mgmt::reqwest::Client::new();
     let url = format!("http://{addr}/mcp");
     for auth in [None, Some("Bearer wrong-key"), Some("Bearer "), Some("Basic cmVhZGVyOng="), Some(READER_KEY)] {
         let mut req = http
@@ -64,7 +64,7 @@ async fn a_wrong_or_missing_key_gets_401_before_any_mcp_handling() {
     assert_eq!(rec.len(), 5);
     for r in &rec {
         assert_eq!(
-            (r.agent.as_str(), r.code.as_str(), r.decision),
+            (r.agent.as_str(), &*r.code, r.decision),
             (UNAUTHENTICATED, "unauthenticated", AuditDecision::Denied)
         );
         assert!(!r.message.contains("wrong-key") && !r.message.contains(READER_KEY), "{}", r.message);
@@ -105,7 +105,7 @@ async fn two_agents_with_different_keys_at_once() {
     let writes: Vec<_> = s.api_requests().into_iter().filter(|(m, _)| m == "PATCH").collect();
     assert_eq!(writes.len(), 1, "only the writer's update was sent");
     // Each record carries the agent that authenticated.
-    let mut by_agent: Vec<(String, String)> = s.records().into_iter().map(|r| (r.agent, r.code)).collect();
+    let mut by_agent: Vec<(String, String)> = s.records().into_iter().map(|r| (r.agent, r.code.into_owned())).collect();
     by_agent.sort();
     assert_eq!(
         by_agent,
@@ -117,7 +117,7 @@ async fn two_agents_with_different_keys_at_once() {
 async fn a_session_cannot_be_used_with_another_agents_key() {
     let s = setup().await;
     let (addr, _stop) = serve(&s.gateway).await;
-    let http = reqwest::Client::new();
+    let http = auth0_mgmt::reqwest::Client::new();
     let url = format!("http://{addr}/mcp");
     let init = http
         .post(&url)

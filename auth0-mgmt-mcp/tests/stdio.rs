@@ -170,7 +170,10 @@ async fn http_serves_several_agents_from_the_binary() {
     }
     let line = String::from_utf8(line).unwrap();
     let url = line.strip_prefix("listening on ").unwrap_or_else(|| panic!("{line}")).to_owned();
-    let http = reqwest::Client::new();
+    // A client builder installs the TLS crypto provider reqwest needs (feature
+    // `rustls-ring`), before this test builds its own reqwest client.
+    let _ = auth0_mgmt::Client::builder();
+    let http = auth0_mgmt::reqwest::Client::new();
     let status = http.post(&url).header("authorization", "Bearer nope").send().await.unwrap().status();
     assert_eq!(status, 401);
     use rmcp::transport::StreamableHttpClientTransport;

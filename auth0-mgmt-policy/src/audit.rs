@@ -1,5 +1,11 @@
-//! Audit records: one per call, allowed or denied, as a plain-English sentence and the
-//! same facts as structured JSON; and the [`AuditSink`] trait they are written through.
+//! Audit records — as a plain-English sentence and the same facts as structured JSON —
+//! and the [`AuditSink`] trait they are written through.
+//!
+//! Every call leaves one [outcome](RecordPhase::Outcome) record, allowed or denied. A
+//! write that passed every check also leaves an [intent](RecordPhase::Intent) record,
+//! written *before* the request leaves: if it cannot be written, the write is denied and
+//! nothing is sent. Both records of a call carry the same `call_id` and the facts of the
+//! call's one [`Decision`], made when the call began.
 //!
 //! Records never hold request bodies, query values, tokens, passwords or secrets: only
 //! ids, the *names* of updated fields, codes and numbers. Every string that came from a
@@ -8,14 +14,16 @@
 //! and bidi overrides are shown as `\u{…}` escapes, so a record is always one line and a
 //! `jq -r` print cannot drive a terminal.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use auth0_mgmt::catalog::Operation;
-use auth0_mgmt::{Denial, Error, Outcome, Request};
+use auth0_mgmt::catalog::{Action, Operation};
+use auth0_mgmt::{Error, Outcome, Request};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::decision::{Decision, DenyCode, Verdict};
 use crate::names::Mode;
 use crate::policy::Policy;
 use crate::targets::{Target, TargetKind};
@@ -33,6 +41,10 @@ pub const MAX_FIELD_CHARS: usize = 300;
 /// assert_eq!(sanitize("evil\n\u{1b}[31mred"), "evil\\u{a}\\u{1b}[31mred");
 /// ```
 pub fn sanitize(s: &str) -> String {
+    // Fast path: short printable ASCII needs no change.
+    if s.len() <= MAX_FIELD_CHARS && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
         if i >= MAX_FIELD_CHARS {
@@ -67,13 +79,28 @@ pub fn rfc3339(t: SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    let (h, m, sec, ms) = (rem / 3600, rem % 3600 / 60, rem % 60, u64::from(d.subsec_millis()));
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.{ms:03}Z");
+    }
+    // The common case without the formatting machinery (one record, one call).
+    let mut out = String::with_capacity(24);
+    let mut digits = |v: u64, width: u32, sep: Option<char>| {
+        for i in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10u64.pow(i) % 10) as u8));
+        }
+        if let Some(c) = sep {
+            out.push(c);
+        }
+    };
+    digits(year as u64, 4, Some('-'));
+    digits(month as u64, 2, Some('-'));
+    digits(day as u64, 2, Some('T'));
+    digits(h, 2, Some(':'));
+    digits(m, 2, Some(':'));
+    digits(sec, 2, Some('.'));
+    digits(ms, 3, Some('Z'));
+    out
 }
 
 /// The decision recorded for a call.
@@ -82,10 +109,23 @@ pub fn rfc3339(t: SystemTime) -> String {
 pub enum AuditDecision {
     /// Allowed and sent (or attempted).
     Allowed,
-    /// Allowed but not sent: dry run.
+    /// Allowed by every check, but not sent: the agent runs in dry-run mode. This is
+    /// what enforce mode would have decided.
     DryRun,
     /// Denied before anything was sent.
     Denied,
+}
+
+/// Which of a call's records this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordPhase {
+    /// The write-ahead record of a write that passed every check, written (and, for file
+    /// sinks, flushed) *before* the request leaves. If it cannot be written, the call is
+    /// denied and nothing is sent.
+    Intent,
+    /// How the call ended: one per call, allowed or denied, read or write.
+    Outcome,
 }
 
 /// How the call ended.
@@ -107,10 +147,18 @@ pub struct AuditOutcome {
 
 /// One audit record: who did what to which ids, the decision and why, how it ended,
 /// and under which policy version.
+///
+/// Every call leaves exactly one [`RecordPhase::Outcome`] record; a write that passed
+/// every check also leaves a [`RecordPhase::Intent`] record written before it was sent.
+/// Both carry the same `call_id`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AuditRecord {
-    /// RFC 3339 UTC time the call ended.
+    /// RFC 3339 UTC time the record was made.
     pub time: String,
+    /// Identifies the call (shared by its intent and outcome records).
+    pub call_id: String,
+    /// Intent (write-ahead) or outcome.
+    pub phase: RecordPhase,
     /// The agent.
     pub agent: String,
     /// The agent's mode.
@@ -123,16 +171,19 @@ pub struct AuditRecord {
     pub access: &'static str,
     /// The ids the call touches (sanitized).
     pub targets: Vec<Target>,
-    /// For updates: the names of the changed top-level fields (never values).
+    /// The recorded body keys (never values).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
+    /// The dangerous actions the call needs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
     /// Allowed, dry run or denied.
     pub decision: AuditDecision,
     /// `allowed`, `dry_run`, or the deny code (`action_not_granted`, …).
-    pub code: String,
+    pub code: Cow<'static, str>,
     /// The reason for a denial, for humans.
     pub reason: Option<String>,
-    /// How it ended.
+    /// How it ended (for an intent record: not yet executed).
     pub outcome: AuditOutcome,
     /// SHA-256 of the policy file.
     pub policy_version: String,
@@ -141,104 +192,229 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The record of one call of `agent` under `policy`, from the request and how it
-    /// ended (what a [`CallHook::finish`](auth0_mgmt::CallHook::finish) sees).
-    /// Targets are derived from the request the same way [`Policy::decide`] does.
-    pub fn new(
-        policy: &Policy,
-        agent: &str,
+    /// The fields every record of the call shares, from the call's one [`Decision`]:
+    /// built once per call (the guard clones it for the write-ahead record and completes
+    /// it for the outcome).
+    pub(crate) fn base(policy: &Policy, agent: &str, call_id: &str, decision: &Decision) -> AuditRecord {
+        let op = decision.operation;
+        AuditRecord {
+            time: String::new(),
+            call_id: sanitize(call_id),
+            phase: RecordPhase::Outcome,
+            agent: sanitize(agent),
+            mode: policy.agent(agent).map_or(Mode::Enforce, |a| a.mode()),
+            operation: op.id,
+            resource: op.resource.as_str(),
+            access: op.access.as_str(),
+            targets: decision
+                .targets
+                .ids
+                .iter()
+                .map(|t| Target { kind: t.kind, id: sanitize(&t.id), allow_listed: t.allow_listed })
+                .collect(),
+            fields: decision.targets.fields.iter().map(|f| sanitize(f)).collect(),
+            actions: decision.needs.iter().map(|n| n.action).collect(),
+            decision: AuditDecision::Allowed,
+            code: Cow::Borrowed("allowed"),
+            reason: None,
+            outcome: AuditOutcome::default(),
+            policy_version: policy.version().as_str().to_owned(),
+            message: String::new(),
+        }
+    }
+
+    /// Completes a [`base`](Self::base) record as the write-ahead record of `op`.
+    pub(crate) fn into_intent(mut self, op: &Operation, dry_run: bool, time: SystemTime) -> AuditRecord {
+        self.time = rfc3339(time);
+        self.phase = RecordPhase::Intent;
+        if dry_run {
+            self.decision = AuditDecision::DryRun;
+            self.code = Cow::Borrowed("dry_run");
+        }
+        self.message = self.sentence_of(op);
+        self
+    }
+
+    /// Completes a [`base`](Self::base) record as the outcome record of `op`.
+    pub(crate) fn into_outcome(
+        mut self,
+        op: &Operation,
         request: &Request,
         outcome: &Outcome<'_>,
         time: SystemTime,
     ) -> AuditRecord {
-        let mode = policy.agent(agent).map_or(Mode::Enforce, |a| a.mode());
-        let (targets, _) = crate::targets::extract(request);
-        let policy_version = policy.version().as_str();
-        let now = time;
-        let op = request.operation();
-        let secrets = secret_values(request.body());
-        let scrub = |s: &str| {
-            let mut s = s.to_owned();
-            for secret in &secrets {
-                s = s.replace(secret.as_str(), "[REDACTED]");
+        self.time = rfc3339(time);
+        self.phase = RecordPhase::Outcome;
+        match outcome {
+            Outcome::Denied(d) => {
+                if d.dry_run {
+                    self.decision = AuditDecision::DryRun;
+                    self.code = Cow::Borrowed("dry_run");
+                } else {
+                    self.decision = AuditDecision::Denied;
+                    self.code = match DenyCode::parse(&d.code) {
+                        Some(known) => Cow::Borrowed(known.as_str()),
+                        None => Cow::Owned(sanitize(&d.code)),
+                    };
+                }
+                self.reason = Some(sanitize(&d.reason));
             }
-            sanitize(&s)
-        };
-        let (decision, code, reason, out) = match outcome {
-            Outcome::Denied(d) => denied_parts(d),
-            Outcome::Completed { status, attempts, elapsed, .. } => (
-                AuditDecision::Allowed,
-                "allowed".to_owned(),
-                None,
-                AuditOutcome {
+            Outcome::Completed { status, attempts, elapsed, .. } => {
+                self.outcome = AuditOutcome {
                     executed: true,
                     status: Some(status.as_u16()),
                     attempts: Some(*attempts),
-                    duration_ms: Some(elapsed.as_millis() as u64),
+                    duration_ms: Some(millis(*elapsed)),
                     ..AuditOutcome::default()
-                },
-            ),
-            Outcome::Failed { error, elapsed } => (
-                AuditDecision::Allowed,
-                "allowed".to_owned(),
-                None,
-                AuditOutcome {
+                };
+            }
+            Outcome::Failed { error, elapsed } => {
+                let secrets = secret_values(request.body());
+                let scrub = |s: &str| {
+                    let mut s = s.to_owned();
+                    for secret in &secrets {
+                        s = s.replace(secret.as_str(), "[REDACTED]");
+                    }
+                    sanitize(&s)
+                };
+                self.outcome = AuditOutcome {
                     executed: sent(error),
                     status: error.status().map(|s| s.as_u16()),
                     error_code: error.error_code().map(&scrub),
                     error: Some(scrub(&describe_error(error))),
                     attempts: error.api().map(|a| a.attempts),
-                    duration_ms: Some(elapsed.as_millis() as u64),
-                },
-            ),
-            _ => (AuditDecision::Allowed, "allowed".to_owned(), None, AuditOutcome::default()),
-        };
-        let fields: Vec<String> = targets.fields.iter().map(|f| sanitize(f)).collect();
-        let targets: Vec<Target> =
-            targets.ids.into_iter().map(|t| Target { kind: t.kind, id: sanitize(&t.id) }).collect();
-        let mut record = AuditRecord {
-            time: rfc3339(now),
-            agent: sanitize(agent),
-            mode,
-            operation: op.id,
-            resource: op.resource.as_str(),
-            access: op.access.as_str(),
-            targets,
-            fields,
-            decision,
-            code,
-            reason: reason.map(|r| scrub(&r)),
-            outcome: out,
-            policy_version: policy_version.to_owned(),
-            message: String::new(),
-        };
-        record.message = record.sentence();
-        record
+                    duration_ms: Some(millis(*elapsed)),
+                };
+            }
+        }
+        self.message = self.sentence_of(op);
+        self
     }
 
-    /// The plain-English sentence, e.g. `support-bot read user auth0|123 — allowed, 200 in 41 ms`.
+    /// The write-ahead record of a write that passed every check (`decision` allows it
+    /// or is a dry run), made before it is sent.
+    pub fn intent(policy: &Policy, agent: &str, call_id: &str, decision: &Decision, time: SystemTime) -> AuditRecord {
+        AuditRecord::base(policy, agent, call_id, decision).into_intent(
+            decision.operation,
+            decision.verdict == Verdict::DryRun,
+            time,
+        )
+    }
+
+    /// The outcome record of a call: its one [`Decision`] (made when the call began) and
+    /// how it ended. `request` is only read for secret values to keep out of echoed
+    /// error messages.
+    pub fn outcome(
+        policy: &Policy,
+        agent: &str,
+        call_id: &str,
+        decision: &Decision,
+        request: &Request,
+        outcome: &Outcome<'_>,
+        time: SystemTime,
+    ) -> AuditRecord {
+        AuditRecord::base(policy, agent, call_id, decision).into_outcome(decision.operation, request, outcome, time)
+    }
+
+    /// The outcome record of an attempt refused before it named a catalog operation (a
+    /// request to the MCP gateway that did not authenticate, a tool name that stands for
+    /// no operation): denied with `code` and `reason`, under the operation name `source`
+    /// (`mcp.connect`; its resource is the part before the dot, its access `read`, as
+    /// nothing was attempted against the tenant). `attempted` says what was tried, for
+    /// the sentence: `{agent} tried to {attempted} — denied: {reason}`.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use auth0_mgmt_policy::{AuditDecision, AuditRecord, Policy};
+    ///
+    /// let policy = Policy::from_toml("schema_version = 1").unwrap();
+    /// let r = AuditRecord::refusal(
+    ///     &policy, "(unauthenticated)", "mcp.connect", "connect over HTTP from 127.0.0.1",
+    ///     "unauthenticated", "unknown key", SystemTime::now(),
+    /// );
+    /// assert_eq!((r.decision, r.resource, &*r.code), (AuditDecision::Denied, "mcp", "unauthenticated"));
+    /// assert_eq!(r.message, "(unauthenticated) tried to connect over HTTP from 127.0.0.1 — denied: unknown key");
+    /// ```
+    pub fn refusal(
+        policy: &Policy,
+        agent: &str,
+        source: &'static str,
+        attempted: &str,
+        code: &str,
+        reason: &str,
+        time: SystemTime,
+    ) -> AuditRecord {
+        let agent = sanitize(agent);
+        let reason = sanitize(reason);
+        let message = format!("{agent} tried to {} — denied: {reason}", sanitize(attempted));
+        AuditRecord {
+            time: rfc3339(time),
+            call_id: crate::guard::call_id(),
+            phase: RecordPhase::Outcome,
+            mode: policy.agent(&agent).map_or(Mode::Enforce, |a| a.mode()),
+            agent,
+            operation: source,
+            resource: source.split_once('.').map_or(source, |(resource, _)| resource),
+            access: "read",
+            targets: Vec::new(),
+            fields: Vec::new(),
+            actions: Vec::new(),
+            decision: AuditDecision::Denied,
+            code: match DenyCode::parse(code) {
+                Some(known) => Cow::Borrowed(known.as_str()),
+                None => Cow::Owned(sanitize(code)),
+            },
+            reason: Some(reason),
+            outcome: AuditOutcome::default(),
+            policy_version: policy.version().as_str().to_owned(),
+            message,
+        }
+    }
+
+    /// The plain-English sentence, e.g. `support-bot read user auth0|123 — allowed, 200 in 41 ms`,
+    /// from the record's fields and the catalog phrase of its operation.
     pub fn sentence(&self) -> String {
-        let op = auth0_mgmt::catalog::find(self.operation);
-        let (inf, past) = match op {
-            Some(op) => phrases(op, &self.targets, &self.fields),
-            None => (self.operation.to_owned(), format!("called {}", self.operation)),
-        };
-        let agent = &self.agent;
-        match self.decision {
-            AuditDecision::Denied => {
-                format!("{agent} tried to {inf} — denied: {}", self.reason.as_deref().unwrap_or(self.code.as_str()))
+        match auth0_mgmt::catalog::find(self.operation) {
+            Some(op) => self.sentence_of(op),
+            None => format!("{} called {} — {}", self.agent, self.operation, self.code),
+        }
+    }
+
+    fn sentence_of(&self, op: &Operation) -> String {
+        let mut ids: Vec<(TargetKind, &str)> = Vec::with_capacity(self.targets.len());
+        ids.extend(self.targets.iter().map(|t| (t.kind, t.id.as_str())));
+        let fields: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+        let mut out = String::with_capacity(160);
+        out.push_str(&self.agent);
+        let (lead, past, tail): (&str, bool, Cow<'_, str>) = match (self.phase, self.decision) {
+            (RecordPhase::Intent, AuditDecision::DryRun) => {
+                (" would ", false, " — allowed, dry run: not sending".into())
             }
-            AuditDecision::DryRun => format!("{agent} would {inf} — allowed, not executed: dry run"),
-            AuditDecision::Allowed => {
+            (RecordPhase::Intent, AuditDecision::Allowed | AuditDecision::Denied) => {
+                (" is about to ", false, " — allowed, sending".into())
+            }
+            (RecordPhase::Outcome, AuditDecision::Denied) => {
+                let why = self.reason.as_deref().unwrap_or(&self.code);
+                (" tried to ", false, format!(" — denied: {why}").into())
+            }
+            (RecordPhase::Outcome, AuditDecision::DryRun) => {
+                (" would ", false, " — allowed, not executed: dry run".into())
+            }
+            (RecordPhase::Outcome, AuditDecision::Allowed) => {
                 let o = &self.outcome;
                 let ms = o.duration_ms.unwrap_or(0);
                 match (&o.error, o.status) {
-                    (None, Some(status)) => format!("{agent} {past} — allowed, {status} in {ms} ms"),
-                    (None, None) => format!("{agent} {past} — allowed"),
-                    (Some(err), _) => format!("{agent} tried to {inf} — allowed, failed: {err} in {ms} ms"),
+                    (None, Some(status)) => (" ", true, format!(" — allowed, {status} in {ms} ms").into()),
+                    (None, None) => (" ", true, " — allowed".into()),
+                    (Some(err), _) => (" tried to ", false, format!(" — allowed, failed: {err} in {ms} ms").into()),
                 }
             }
-        }
+        };
+        out.push_str(lead);
+        let template = if past { op.phrase.past } else { op.phrase.infinitive };
+        auth0_mgmt::catalog::Phrase::render_into(template, &ids, &fields, &mut out);
+        out.push_str(&tail);
+        out
     }
 
     /// The record as one line of JSON (no trailing newline).
@@ -250,17 +426,13 @@ impl AuditRecord {
     }
 }
 
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 impl fmt::Display for AuditRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
-    }
-}
-
-fn denied_parts(d: &Denial) -> (AuditDecision, String, Option<String>, AuditOutcome) {
-    if d.dry_run {
-        (AuditDecision::DryRun, "dry_run".into(), Some(d.reason.clone()), AuditOutcome::default())
-    } else {
-        (AuditDecision::Denied, sanitize(&d.code), Some(d.reason.clone()), AuditOutcome::default())
     }
 }
 
@@ -313,141 +485,13 @@ fn secret_values(body: Option<&Value>) -> Vec<String> {
                 }
             }
             Value::Array(a) => a.iter().for_each(|v| walk(v, out, depth + 1)),
-            _ => {}
+            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => {}
         }
     }
     if let Some(b) = body {
         walk(b, &mut out, 0);
     }
     out
-}
-
-fn ids(targets: &[Target], kind: TargetKind) -> Vec<&str> {
-    targets.iter().filter(|t| t.kind == kind).map(|t| t.id.as_str()).collect()
-}
-
-fn one(targets: &[Target], kind: TargetKind) -> String {
-    ids(targets, kind).first().map_or_else(|| "(none)".to_owned(), |s| (*s).to_owned())
-}
-
-fn counted(noun: &str, ids: &[&str]) -> String {
-    match ids.len() {
-        0 => format!("no {noun}s"),
-        1 => format!("{noun} {}", ids[0]),
-        _ => format!("{noun}s {}", ids.join(", ")),
-    }
-}
-
-/// (infinitive, past) phrases of an operation, with its targets filled in.
-pub(crate) fn phrases(op: &Operation, t: &[Target], fields: &[String]) -> (String, String) {
-    use TargetKind as K;
-    let f = if fields.is_empty() { String::new() } else { format!(" ({})", fields.join(", ")) };
-    let both = |s: String| (s.clone(), s);
-    let pair = |a: String, b: String| (a, b);
-    match op.id {
-        "users.list" => pair("list users".into(), "listed users".into()),
-        "users.get" => both(format!("read user {}", one(t, K::User))),
-        "users.create" => {
-            let c = one(t, K::ConnectionName);
-            pair(format!("create a user in connection {c}"), format!("created a user in connection {c}"))
-        }
-        "users.update" => {
-            let u = one(t, K::User);
-            pair(format!("update user {u}{f}"), format!("updated user {u}{f}"))
-        }
-        "users.delete" => {
-            let u = one(t, K::User);
-            pair(format!("delete user {u}"), format!("deleted user {u}"))
-        }
-        "users.list_by_email" => pair("look up users by email".into(), "looked up users by email".into()),
-        "roles.list" => pair("list roles".into(), "listed roles".into()),
-        "roles.get" => both(format!("read role {}", one(t, K::Role))),
-        "roles.create" => pair("create a role".into(), "created a role".into()),
-        "users.list_roles" => {
-            let u = one(t, K::User);
-            pair(format!("list the roles of user {u}"), format!("listed the roles of user {u}"))
-        }
-        "users.assign_roles" => {
-            let (r, u) = (counted("role", &ids(t, K::Role)), one(t, K::User));
-            pair(format!("assign {r} to user {u}"), format!("assigned {r} to user {u}"))
-        }
-        "users.remove_roles" => {
-            let (r, u) = (counted("role", &ids(t, K::Role)), one(t, K::User));
-            pair(format!("remove {r} from user {u}"), format!("removed {r} from user {u}"))
-        }
-        "clients.list" => pair("list applications".into(), "listed applications".into()),
-        "clients.get" => both(format!("read application {}", one(t, K::Client))),
-        "clients.create" => pair("create an application".into(), "created an application".into()),
-        "clients.update" => {
-            let c = one(t, K::Client);
-            pair(format!("update application {c}{f}"), format!("updated application {c}{f}"))
-        }
-        "clients.delete" => {
-            let c = one(t, K::Client);
-            pair(format!("delete application {c}"), format!("deleted application {c}"))
-        }
-        "connections.list" => pair("list connections".into(), "listed connections".into()),
-        "connections.get" => both(format!("read connection {}", one(t, K::Connection))),
-        "connections.create" => {
-            let c = one(t, K::ConnectionName);
-            pair(format!("create connection {c}"), format!("created connection {c}"))
-        }
-        "organizations.list" => pair("list organizations".into(), "listed organizations".into()),
-        "organizations.get" => both(format!("read organization {}", one(t, K::Organization))),
-        "organizations.create" => pair("create an organization".into(), "created an organization".into()),
-        "organizations.add_members" => {
-            let (m, o) = (counted("user", &ids(t, K::User)), one(t, K::Organization));
-            pair(format!("add {m} to organization {o}"), format!("added {m} to organization {o}"))
-        }
-        "organizations.list_members" => {
-            let o = one(t, K::Organization);
-            pair(format!("list the members of organization {o}"), format!("listed the members of organization {o}"))
-        }
-        "logs.list" => pair("list log events".into(), "listed log events".into()),
-        "logs.get" => both(format!("read log event {}", one(t, K::Log))),
-        "grants.list" => pair("list grants".into(), "listed grants".into()),
-        "grants.delete" => {
-            let g = one(t, K::Grant);
-            pair(format!("delete grant {g}"), format!("deleted grant {g}"))
-        }
-        "resource_servers.list" => pair("list APIs".into(), "listed APIs".into()),
-        "resource_servers.get" => both(format!("read API {}", one(t, K::Api))),
-        "resource_servers.create" => {
-            let a = one(t, K::Api);
-            pair(format!("create API {a}"), format!("created API {a}"))
-        }
-        "refresh_tokens.list" => pair("list refresh tokens".into(), "listed refresh tokens".into()),
-        "refresh_tokens.get" => both(format!("read refresh token {}", one(t, K::RefreshToken))),
-        "refresh_tokens.update" => {
-            let r = one(t, K::RefreshToken);
-            pair(format!("update refresh token {r}{f}"), format!("updated refresh token {r}{f}"))
-        }
-        "refresh_tokens.delete" => {
-            let r = one(t, K::RefreshToken);
-            pair(format!("delete refresh token {r}"), format!("deleted refresh token {r}"))
-        }
-        "refresh_tokens.revoke" => {
-            let tokens = ids(t, K::RefreshToken);
-            let mut what = if tokens.is_empty() {
-                format!("the refresh tokens of user {}", one(t, K::User))
-            } else {
-                counted("refresh token", &tokens)
-            };
-            if let Some(c) = ids(t, K::Client).first() {
-                what.push_str(&format!(" for application {c}"));
-            }
-            if let Some(a) = ids(t, K::Api).first() {
-                what.push_str(&format!(" for API {a}"));
-            }
-            pair(format!("revoke {what}"), format!("revoked {what}"))
-        }
-        "sessions.get" => both(format!("read session {}", one(t, K::Session))),
-        "sessions.update" => {
-            let s = one(t, K::Session);
-            pair(format!("update session {s}{f}"), format!("updated session {s}{f}"))
-        }
-        _ => pair(op.summary.to_owned(), format!("called {} ({})", op.id, op.summary)),
-    }
 }
 
 /// Why a record could not be written.
@@ -469,39 +513,63 @@ impl AuditError {
 
 /// Where audit records go. Implementations must be cheap to call from any thread.
 ///
-/// # Fail-closed semantics
+/// There is one method, and its result is the whole contract: `Ok` means the record is
+/// durable (for a file: written to the operating system, flushed), `Err` means it is
+/// not. The guard acts on it — a sink author has nothing else to get right:
 ///
-/// * Before a **write** is sent, the guard calls [`ready`](AuditSink::ready); an error
-///   denies the call (`audit_unavailable`) — nothing is sent.
-/// * After every call, the guard calls [`write`](AuditSink::write) exactly once. A
-///   failure is reported with `tracing::error!` (including the record's sentence) and
-///   must leave the sink *poisoned*: `ready` keeps failing until the sink has recovered
-///   (for the file sink: until the records it could not write are on disk).
-/// * **Reads** are not blocked by an unhealthy sink; their records are still attempted
-///   and every failure is reported with `tracing::error!`.
+/// * **Write-ahead.** Before a write is sent, its [`Intent`](RecordPhase::Intent)
+///   record is written. `Err` denies the call (`audit_unavailable`): nothing is sent.
+/// * **Outcome.** After every call (allowed or denied, read or write) its
+///   [`Outcome`](RecordPhase::Outcome) record is written. `Err` is reported with
+///   `tracing::error!`, the guard keeps the record, and it refuses every write
+///   (`audit_unavailable`) until that record — and any other kept one, in order — has
+///   been written. Reads are not blocked, and their records queue behind it.
+/// * A record is therefore offered again after an `Err` (the same `call_id` and
+///   `phase`); a sink that stores to several places (like [`Tee`](crate::Tee)) should
+///   not store it twice where it already succeeded.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use auth0_mgmt_policy::{AuditError, AuditRecord, AuditSink};
+///
+/// /// Keeps the sentences; refuses records once it holds 1000.
+/// #[derive(Debug, Default)]
+/// struct Bounded(Mutex<Vec<String>>);
+///
+/// impl AuditSink for Bounded {
+///     fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
+///         let mut v = self.0.lock().unwrap();
+///         if v.len() >= 1000 {
+///             return Err(AuditError::new("bounded", "full"));
+///         }
+///         v.push(record.message.clone());
+///         Ok(())
+///     }
+/// }
+/// ```
 pub trait AuditSink: Send + Sync + fmt::Debug + 'static {
-    /// Writes one record. Must be durable (flushed to the OS) when it returns `Ok`.
+    /// Writes one record. `Ok` only when it is durable.
     fn write(&self, record: &AuditRecord) -> Result<(), AuditError>;
-
-    /// Whether the next record can be written: not poisoned, destination usable.
-    fn ready(&self) -> Result<(), AuditError> {
-        Ok(())
-    }
 }
 
 impl<S: AuditSink + ?Sized> AuditSink for std::sync::Arc<S> {
     fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
         (**self).write(record)
     }
-
-    fn ready(&self) -> Result<(), AuditError> {
-        (**self).ready()
-    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use auth0_mgmt::{UserId, catalog};
+
+    /// A write-ahead record of a `users.delete`, for sink tests.
+    pub(crate) fn sample_record() -> AuditRecord {
+        let policy = Policy::from_toml("schema_version = 1\n[agents.a]\nresources = { users = \"full\" }\n").unwrap();
+        let id: UserId = "auth0|1".parse().unwrap();
+        let decision = policy.decide("a", &Request::new(&catalog::USERS_DELETE).id(&id));
+        AuditRecord::intent(&policy, "a", "call-1", &decision, UNIX_EPOCH)
+    }
 
     #[test]
     fn timestamps() {
@@ -521,14 +589,5 @@ mod tests {
         assert_eq!(sanitize("\u{1b}[2J\u{9b}"), "\\u{1b}[2J\\u{9b}");
         assert_eq!(sanitize("x\u{2028}y\u{202e}z"), "x\\u{2028}y\\u{202e}z");
         assert_eq!(sanitize(&"a".repeat(400)).chars().count(), MAX_FIELD_CHARS + 1);
-    }
-
-    #[test]
-    fn every_operation_has_phrases() {
-        for op in auth0_mgmt::catalog::ALL {
-            let (inf, past) = phrases(op, &[], &[]);
-            assert!(!past.starts_with("called"), "{} has no phrase", op.id);
-            assert!(!inf.is_empty());
-        }
     }
 }

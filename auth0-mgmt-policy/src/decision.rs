@@ -3,13 +3,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use std::collections::BTreeSet;
+
 use auth0_mgmt::catalog::{Access, Operation};
 use auth0_mgmt::{Denial, Request, Scopes};
 use percent_encoding::percent_decode_str;
 
-use crate::names::{Action, Level, Mode};
+use crate::names::{Level, Mode};
 use crate::policy::{AgentPolicy, AllowList, Policy};
-use crate::targets::{self, TargetKind, Targets};
+use crate::targets::{self, Need, TargetKind, Targets};
 
 /// Why a call was denied: a stable machine code (`as_str`) per check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -19,8 +21,13 @@ pub enum DenyCode {
     PolicyNotLoaded,
     /// The policy names no such agent.
     UnknownAgent,
-    /// Check 1: an id in the path or body is invalid, or the request is malformed.
+    /// Check 1: an id in the path or body is missing or invalid, or a write carries query
+    /// parameters.
     InvalidTarget,
+    /// Check 1: the body cannot be checked as it is: not a JSON object where one is
+    /// needed, a body where none is taken, a key spelled unlike the API's, a shape the
+    /// API does not accept, or too large or too deep to classify.
+    InvalidBody,
     /// Check 2: a guardrail protects one of the ids.
     ProtectedTarget,
     /// Check 3: the agent's level on the resource is `off`.
@@ -44,6 +51,7 @@ impl DenyCode {
             DenyCode::PolicyNotLoaded => "policy_not_loaded",
             DenyCode::UnknownAgent => "unknown_agent",
             DenyCode::InvalidTarget => "invalid_target",
+            DenyCode::InvalidBody => "invalid_body",
             DenyCode::ProtectedTarget => "protected_target",
             DenyCode::ResourceOff => "resource_off",
             DenyCode::ReadOnly => "read_only",
@@ -52,6 +60,28 @@ impl DenyCode {
             DenyCode::MissingScope => "missing_scope",
             DenyCode::AuditUnavailable => "audit_unavailable",
         }
+    }
+}
+
+impl DenyCode {
+    /// Every code.
+    pub const ALL: [DenyCode; 11] = [
+        DenyCode::PolicyNotLoaded,
+        DenyCode::UnknownAgent,
+        DenyCode::InvalidTarget,
+        DenyCode::InvalidBody,
+        DenyCode::ProtectedTarget,
+        DenyCode::ResourceOff,
+        DenyCode::ReadOnly,
+        DenyCode::ActionNotGranted,
+        DenyCode::NotAllowListed,
+        DenyCode::MissingScope,
+        DenyCode::AuditUnavailable,
+    ];
+
+    /// Parses a machine code (`action_not_granted`).
+    pub fn parse(code: &str) -> Option<DenyCode> {
+        DenyCode::ALL.into_iter().find(|c| c.as_str() == code)
     }
 }
 
@@ -77,13 +107,18 @@ pub enum Verdict {
     },
 }
 
-/// The outcome of checks 1–5 for one call, with the targets found.
+/// The outcome of checks 1–5 for one call, with what was found: computed once per call
+/// (by the guard, in [`Interceptor::begin`](auth0_mgmt::Interceptor::begin)) and carried
+/// to its audit records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
     /// The operation.
     pub operation: &'static Operation,
-    /// The ids the call touches (and the field names of an update).
+    /// The ids the call touches (and the recorded body keys).
     pub targets: Targets,
+    /// The dangerous actions the call needs (the operation's own, then the body keys'),
+    /// whether or not they were granted.
+    pub needs: Vec<Need>,
     /// Allow, dry run, or deny.
     pub verdict: Verdict,
 }
@@ -98,7 +133,7 @@ impl Decision {
     pub fn deny_code(&self) -> Option<DenyCode> {
         match &self.verdict {
             Verdict::Deny { code, .. } => Some(*code),
-            _ => None,
+            Verdict::Allow | Verdict::DryRun => None,
         }
     }
 
@@ -134,6 +169,16 @@ fn decoded_layers(id: &str) -> impl Iterator<Item = String> {
     layers.into_iter()
 }
 
+/// Whether `id`, in any case and after any layer of percent-decoding, is in `set`
+/// (which holds lower-cased ids).
+fn is_protected(set: &BTreeSet<String>, id: &str) -> bool {
+    // Common case: nothing to lower-case or decode, no allocation.
+    if !id.contains('%') && !id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return set.contains(id);
+    }
+    decoded_layers(id).any(|l| set.contains(&l))
+}
+
 fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
     ids.into_iter().collect::<Vec<_>>().join(", ")
 }
@@ -154,21 +199,28 @@ impl Policy {
     /// [`Policy::check_scopes`].
     pub fn decide(&self, agent: &str, request: &Request) -> Decision {
         let op = request.operation();
-        let (targets, problem) = targets::extract(request);
-        let verdict = self.verdict(agent, op, &targets, problem);
-        Decision { operation: op, targets, verdict }
+        let x = targets::extract(request);
+        let verdict = self.verdict(agent, op, &x.targets, &x.needs, x.problem);
+        Decision { operation: op, targets: x.targets, needs: x.needs, verdict }
     }
 
-    fn verdict(&self, agent: &str, op: &'static Operation, t: &Targets, problem: Option<String>) -> Verdict {
+    fn verdict(
+        &self,
+        agent: &str,
+        op: &'static Operation,
+        t: &Targets,
+        needs: &[Need],
+        problem: Option<(DenyCode, String)>,
+    ) -> Verdict {
         if let Some(reason) = &self.not_loaded {
             return deny(DenyCode::PolicyNotLoaded, reason.clone());
         }
         let Some(a) = self.agents.get(agent) else {
             return deny(DenyCode::UnknownAgent, "the policy names no such agent");
         };
-        // 1. targets
-        if let Some(p) = problem {
-            return deny(DenyCode::InvalidTarget, p);
+        // 1. targets and body
+        if let Some((code, reason)) = problem {
+            return deny(code, reason);
         }
         let write = op.access == Access::Write;
         // 2. guardrails
@@ -178,22 +230,21 @@ impl Policy {
             }
         }
         // 3. level
-        let level = a.level(op.resource);
-        match level {
+        match a.level(op.resource) {
             Level::Off => {
                 return deny(DenyCode::ResourceOff, format!("{} is off for this agent", op.resource));
             }
             Level::Read if write => {
                 return deny(DenyCode::ReadOnly, format!("{} is read-only for this agent", op.resource));
             }
-            _ => {}
+            Level::Read | Level::Full => {}
         }
         // 4. dangerous actions
-        if let Some(v) = dangerous(a, op, t) {
+        if let Some(v) = dangerous(a, needs) {
             return v;
         }
         // 5. allow-lists
-        if let Some(v) = allow_lists(a, op, t) {
+        if let Some(v) = allow_lists(a, t) {
             return v;
         }
         if write && a.mode == Mode::DryRun {
@@ -205,22 +256,25 @@ impl Policy {
     fn guardrail(&self, t: &Targets) -> Option<Verdict> {
         let g = &self.guardrails;
         for target in &t.ids {
-            let (set, what) = match target.kind {
-                TargetKind::User => (&g.users, "user"),
-                TargetKind::Role => (&g.roles, "role"),
-                TargetKind::Client => (&g.clients, "application"),
-                TargetKind::Connection | TargetKind::ConnectionName => (&g.connections, "connection"),
-                TargetKind::Organization => (&g.organizations, "organization"),
-                TargetKind::Api => (&g.apis, "API"),
-                _ => continue,
+            let protected: Option<&BTreeSet<String>> = match target.kind {
+                TargetKind::User => Some(&g.users),
+                TargetKind::Role => Some(&g.roles),
+                TargetKind::Client => Some(&g.clients),
+                TargetKind::Connection | TargetKind::ConnectionName => Some(&g.connections),
+                TargetKind::Organization => Some(&g.organizations),
+                TargetKind::Api => Some(&g.apis),
+                // No guardrail list exists for these kinds.
+                TargetKind::Grant | TargetKind::RefreshToken | TargetKind::Session | TargetKind::Log => None,
             };
-            if set.is_empty() {
-                continue;
-            }
-            if decoded_layers(&target.id).any(|l| set.contains(&l)) {
+            let Some(set) = protected.filter(|s| !s.is_empty()) else { continue };
+            if is_protected(set, &target.id) {
                 return Some(deny(
                     DenyCode::ProtectedTarget,
-                    format!("{what} {} is protected by a tenant guardrail; no agent may change it", target.id),
+                    format!(
+                        "{} {} is protected by a tenant guardrail; no agent may change it",
+                        target.kind.noun(),
+                        target.id
+                    ),
                 ));
             }
         }
@@ -246,72 +300,85 @@ impl Policy {
     }
 }
 
-/// The dangerous actions a call needs, in the order they are checked.
-pub(crate) fn needed_actions(op: &Operation, t: &Targets) -> Vec<(Action, Option<String>)> {
-    let one = |a: Action| vec![(a, None)];
-    match op.id {
-        "users.delete" => one(Action::DeleteUsers),
-        "users.update" => {
-            let (creds, app_metadata) = targets::classify_user_update(&t.fields);
-            let mut v = Vec::new();
-            if !creds.is_empty() {
-                v.push((Action::UpdateUserCredentials, Some(creds.join(", "))));
-            }
-            if app_metadata {
-                v.push((Action::UpdateAppMetadata, None));
-            }
-            v
-        }
-        "users.create" if t.fields.iter().any(|f| f == "app_metadata") => one(Action::UpdateAppMetadata),
-        "users.assign_roles" => one(Action::AssignRoles),
-        "users.remove_roles" => one(Action::RemoveRoles),
-        "clients.create" => one(Action::CreateClients),
-        "clients.update" => one(Action::UpdateClients),
-        "clients.delete" => one(Action::DeleteClients),
-        "connections.create" => one(Action::CreateConnections),
-        "organizations.add_members" => one(Action::AddOrganizationMembers),
-        "grants.delete" => one(Action::DeleteGrants),
-        "refresh_tokens.revoke" | "refresh_tokens.delete" => one(Action::RevokeRefreshTokens),
-        _ => Vec::new(),
+fn because(n: &Need) -> String {
+    const SHOWN: usize = 8;
+    let mut s = n.because.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if n.because.len() > SHOWN {
+        s.push_str(&format!(", and {} more", n.because.len() - SHOWN));
     }
+    s
 }
 
-fn dangerous(a: &AgentPolicy, op: &Operation, t: &Targets) -> Option<Verdict> {
-    for (action, detail) in needed_actions(op, t) {
-        if !a.has(action) {
-            let what = match detail {
-                Some(fields) => format!("{} ({fields})", action.gerund()),
-                None => action.gerund().to_owned(),
-            };
-            return Some(deny(
-                DenyCode::ActionNotGranted,
-                format!("{what} is not granted to this agent (action `{action}`)"),
-            ));
-        }
-    }
-    None
-}
-
-fn allow_lists(a: &AgentPolicy, op: &Operation, t: &Targets) -> Option<Verdict> {
-    let (list, kind, what): (&AllowList, TargetKind, &str) = match op.id {
-        "users.assign_roles" | "users.remove_roles" => (&a.allow.roles, TargetKind::Role, "assignable roles"),
-        "organizations.add_members" => (&a.allow.organizations, TargetKind::Organization, "organizations"),
-        "users.create" => (&a.allow.connections, TargetKind::ConnectionName, "connections"),
-        "clients.update" | "clients.delete" => (&a.allow.clients, TargetKind::Client, "applications"),
-        "resource_servers.create" | "refresh_tokens.revoke" => (&a.allow.apis, TargetKind::Api, "APIs"),
-        _ => return None,
-    };
-    let refused: Vec<&str> = t.of(kind).filter(|id| !list.allows(id)).collect();
-    if refused.is_empty() {
+fn dangerous(a: &AgentPolicy, needs: &[Need]) -> Option<Verdict> {
+    let missing: Vec<&Need> = needs.iter().filter(|n| !a.has(n.action)).collect();
+    if missing.is_empty() {
         return None;
     }
-    let total = t.of(kind).count();
-    let noun = kind.noun();
-    let reason = if refused.len() == 1 {
-        format!("{noun} {} is not on this agent's list of {what}", refused[0])
+    let what: Vec<String> = missing
+        .iter()
+        .map(|n| {
+            if n.because.is_empty() {
+                n.action.gerund().to_owned()
+            } else {
+                format!("{} ({})", n.action.gerund(), because(n))
+            }
+        })
+        .collect();
+    let names: Vec<String> = missing.iter().map(|n| format!("`{}`", n.action)).collect();
+    let reason = if missing.len() == 1 {
+        format!("{} is not granted to this agent (action {})", what[0], names[0])
     } else {
-        format!("{noun}s {} are not on this agent's list of {what}", list_ids(refused.iter().copied()))
+        format!("{} are not granted to this agent (actions {})", what.join(" and "), names.join(", "))
     };
-    let reason = if total > 1 { format!("{reason} (the whole batch of {total} is refused)") } else { reason };
-    Some(deny(DenyCode::NotAllowListed, reason))
+    Some(deny(DenyCode::ActionNotGranted, reason))
+}
+
+/// The agent's allow-list for ids of `kind`, and what it is called in reasons. `None`:
+/// no allow-list exists for that kind.
+fn allow_list(a: &AgentPolicy, kind: TargetKind) -> Option<(&AllowList, &'static str)> {
+    let l = &a.allow;
+    match kind {
+        TargetKind::Role => Some((&l.roles, "assignable roles")),
+        TargetKind::Organization => Some((&l.organizations, "organizations")),
+        TargetKind::ConnectionName => Some((&l.connections, "connections")),
+        TargetKind::Client => Some((&l.clients, "applications")),
+        TargetKind::Api => Some((&l.apis, "APIs")),
+        TargetKind::User
+        | TargetKind::Connection
+        | TargetKind::Grant
+        | TargetKind::RefreshToken
+        | TargetKind::Session
+        | TargetKind::Log => None,
+    }
+}
+
+fn allow_lists(a: &AgentPolicy, t: &Targets) -> Option<Verdict> {
+    // Kinds in the catalog's order; only those with allow-listed ids are looked at.
+    for kind in TargetKind::ALL {
+        let mut ids = t.ids.iter().filter(|t| t.allow_listed && t.kind == kind).map(|t| t.id.as_str()).peekable();
+        if ids.peek().is_none() {
+            continue;
+        }
+        let noun = kind.noun();
+        let Some((list, what)) = allow_list(a, kind) else {
+            // The catalog restricts an id kind no allow-list exists for: fail closed.
+            return Some(deny(
+                DenyCode::NotAllowListed,
+                format!("no allow-list exists for {noun} ids, so none may be used here"),
+            ));
+        };
+        if ids.clone().all(|id| list.allows(id)) {
+            continue;
+        }
+        let refused: Vec<&str> = ids.clone().filter(|id| !list.allows(id)).collect();
+        let total = ids.count();
+        let reason = if refused.len() == 1 {
+            format!("{noun} {} is not on this agent's list of {what}", refused[0])
+        } else {
+            format!("{noun}s {} are not on this agent's list of {what}", list_ids(refused.iter().copied()))
+        };
+        let reason = if total > 1 { format!("{reason} (the whole batch of {total} is refused)") } else { reason };
+        return Some(deny(DenyCode::NotAllowListed, reason));
+    }
+    None
 }

@@ -10,13 +10,21 @@
 //! * **Scope pre-checks**: the live token's scopes are compared with the operation's
 //!   required scopes before every send (also after a token refresh); a missing scope is
 //!   denied locally, naming the scopes, instead of a 403 round trip.
-//! * **Audit**: one record per call, as a sentence and as JSON, to a JSON-lines file,
-//!   `tracing` or memory; writes fail closed when the record cannot be written.
+//! * **Audit, fail-closed by construction**: every write's decision record is written
+//!   (and flushed) *before* the request leaves — if it cannot be, the write is denied and
+//!   nothing is sent; every call's outcome is recorded after, as a sentence and as JSON,
+//!   to a JSON-lines file, `tracing` or memory. A lost outcome record blocks writes until
+//!   it has been written.
 //! * **Redaction**: application secrets and identity-provider tokens are removed from
 //!   responses unless the agent may read them.
 //!
-//! The policy keys on the [operation catalog](auth0_mgmt::catalog) — operation ids and
-//! resources — never on URLs or method names.
+//! Every fact the guard uses comes from the [operation catalog](auth0_mgmt::catalog):
+//! each operation's descriptor says which id kind is in its path, which body fields hold
+//! ids, which dangerous actions it needs and on which body keys, how every body key is
+//! classified, and the phrase of its audit sentence. The guard matches on that data
+//! exhaustively; it holds no per-operation table of its own, never compares an
+//! operation id string, and an operation added to the catalog without its description
+//! does not compile.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -33,8 +41,8 @@
 //!
 //! let support = GuardedClient::new(&client, policy, "support-bot", audit);
 //! let id: UserId = "auth0|123".parse()?;
-//! let user = support.users().get(&id).await?;          // allowed, audited
-//! let denied = support.users().delete(&id).await;      // denied, nothing sent, audited
+//! let user = support.users().get(&id).await?;          // allowed: sent, outcome recorded
+//! let denied = support.users().delete(&id).await;      // denied: nothing sent, recorded
 //! assert!(denied.unwrap_err().is_denied());
 //! # let _ = user; Ok(()) }
 //! ```
@@ -92,13 +100,33 @@
 //! resource's read operations, `full` its writes too — except the dangerous
 //! [`Action`]s, each of which must be switched on and needs its resource at `full`
 //! (`read` for `read_client_secrets`); anything else is a load error naming the line.
+//! The actions are the catalog's [`Action`]s: `delete_users`, `update_user_credentials`,
+//! `update_app_metadata`, `assign_roles`, `remove_roles`, `create_clients`,
+//! `update_clients`, `delete_clients`, `update_client_credentials`,
+//! `read_client_secrets`, `create_connections`, `add_organization_members`,
+//! `delete_grants`, `revoke_refresh_tokens`.
 //!
-//! `users.update` needs `update_user_credentials` for `password`, `email`,
-//! `email_verified`, `verify_email`, `phone_number`, `phone_verified`,
-//! `verify_phone_number`, `username`, `connection`, `client_id` **and any field not
-//! known to be harmless**; it needs `update_app_metadata` for `app_metadata` (so does
-//! `users.create` with `app_metadata`). Harmless: `blocked`, `user_metadata`,
-//! `given_name`, `family_name`, `name`, `nickname`, `picture`.
+//! Which body keys need which action is catalog data ([`Body::keys`]; the generated
+//! table in [`auth0_mgmt::catalog`] lists it per operation). For example `users.update`
+//! needs `update_user_credentials` for `password`, `email`, `email_verified`,
+//! `verify_email`, `phone_number`, `phone_verified`, `verify_phone_number`, `username`,
+//! `connection` and `client_id`, and `update_app_metadata` for `app_metadata` (so does
+//! `users.create`); `clients.create`/`clients.update` need `update_client_credentials`
+//! for `client_secret`, `client_authentication_methods`, `encryption_key`,
+//! `signed_request_object`, `token_endpoint_auth_method` and `jwt_configuration.alg` /
+//! `.secret_encoded` (nested keys are classified one by one). Every key is classified —
+//! no cap, no sampling:
+//!
+//! * a key the catalog does not know counts as the operation's **most sensitive class**
+//!   (all of `users.update`'s actions, for instance);
+//! * a key spelled differently from a known one (`App_Metadata`, `app-metadata`,
+//!   `appMetadata`, a trailing space, a look-alike letter) is refused (`invalid_body`);
+//! * JSON escapes are decoded before classification, and duplicate keys have collapsed
+//!   to the last one — the body sent is serialized from the very value classified;
+//! * a body over [`MAX_BODY_VALUES`] values or [`MAX_BODY_BYTES`] bytes, or deeper than
+//!   [`MAX_BODY_DEPTH`], is refused (`invalid_body`) rather than sent half-checked.
+//!
+//! [`Body::keys`]: auth0_mgmt::catalog::Body::keys
 //!
 //! Names are exact: `Users`, `user` or `usеrs` with a Cyrillic `е` are load errors that
 //! say what is wrong. A file that fails to load grants nothing; see
@@ -109,35 +137,53 @@
 //! For every call, before anything is sent; the first failing check is the reason:
 //!
 //! 0. the policy loaded and names the agent (`policy_not_loaded`, `unknown_agent`);
-//! 1. **targets**: the operation's ids from the path and the body (role ids in
-//!    `users.assign_roles`, member ids in `organizations.add_members`, the connection of
-//!    `users.create`, the identifier of `resource_servers.create`, `ids`/`user_id`/
-//!    `client_id`/`audience` of `refresh_tokens.revoke`, …) are present and valid; a
-//!    write carries no query parameters (`invalid_target`);
+//! 1. **targets and body**: the ids in the path and in the body — wherever the catalog
+//!    says they are (`roles` of `users.assign_roles`, `members` of
+//!    `organizations.add_members`, the `connection` of `users.create`,
+//!    `enabled_clients` of `connections.create`, `enabled_connections[].connection_id`
+//!    of `organizations.create`, `ids`/`user_id`/`client_id`/`audience` of
+//!    `refresh_tokens.revoke`, …) — are present, strings, and valid (`invalid_target`);
+//!    a write carries no query parameters; the body can be classified (`invalid_body`);
 //! 2. **guardrails**: a write touching a protected id is denied (`protected_target`);
 //! 3. **level** on the operation's resource (`resource_off`, `read_only`);
-//! 4. **dangerous actions** the call needs (`action_not_granted`);
-//! 5. **allow-lists**: every listed id must be allowed; a batch is all or nothing
-//!    (`not_allow_listed`);
+//! 4. **dangerous actions**: the operation's own and every body key's
+//!    (`action_not_granted`, naming the keys);
+//! 5. **allow-lists**: every id the catalog marks as allow-listed must be on the agent's
+//!    list of its kind; a batch is all or nothing (`not_allow_listed`);
 //! 6. **token scopes** ⊇ the operation's required scopes, read from the live token
-//!    before every send and re-read after every refresh (`missing_scope`).
+//!    before every send and re-read after every refresh (`missing_scope`);
+//! 7. **write-ahead record**: a write's intent record is written (and flushed) — or the
+//!    write is denied (`audit_unavailable`).
 //!
-//! Then: in `dry_run` mode an allowed write is not sent (`not executed: dry run`); a
-//! write is refused when the audit sink is not ready (`audit_unavailable`, fail closed).
-//! Checks 1–5 are the pure function [`Policy::decide`]; check 6 is
-//! [`Policy::check_scopes`]. A denial is [`auth0_mgmt::Error::Denied`], which
-//! guarantees that nothing was sent.
+//! Checks 1–5 are the pure function [`Policy::decide`], run **once** per call; check 6
+//! is [`Policy::check_scopes`]. **Dry run** runs every one of them, 7 included, and
+//! differs only in then not sending the write (`not executed: dry run`); a dry-run
+//! denial is the very denial enforce mode would give. A denial is
+//! [`auth0_mgmt::Error::Denied`], which guarantees that nothing was sent.
 //!
 //! # Audit
 //!
-//! See [`audit`]. Each record holds the time (RFC 3339 UTC), agent, operation id,
-//! target ids, decision and reason code, outcome (HTTP status, Auth0 `errorCode`,
-//! duration), the policy version (SHA-256 of the file), and a sentence:
+//! See [`audit`]. The contract, per call:
+//!
+//! * **write-ahead**: before a write leaves, its [`RecordPhase::Intent`] record goes to
+//!   the sink; [`AuditSink::write`] returning `Err` denies the call — nothing is sent;
+//! * **outcome**: after every call (allowed or denied, read or write), its one
+//!   [`RecordPhase::Outcome`] record; if the sink refuses it, the failure is logged with
+//!   `tracing::error!`, the guard keeps the record, and every write is refused until the
+//!   kept records have been written, in order ([`Guard::audit_backlog`]);
+//! * the sink trait has that one method and nothing a sink author could forget.
+//!
+//! Each record holds the time (RFC 3339 UTC), a call id shared by a call's records, the
+//! agent, operation id, target ids, the recorded body keys and needed actions, decision
+//! and reason code, outcome (HTTP status, Auth0 `errorCode`, duration), the policy
+//! version (SHA-256 of the file), and a sentence:
 //!
 //! ```text
 //! support-bot read user auth0|123 — allowed, 200 in 41 ms
 //! support-bot tried to delete user auth0|123 — denied: deleting users is not granted to this agent (action `delete_users`)
-//! provisioner would assign role rol_Support to user auth0|123 — allowed, not executed: dry run
+//! provisioner is about to assign role rol_Support to user auth0|123 — allowed, sending
+//! provisioner assigned role rol_Support to user auth0|123 — allowed, 204 in 38 ms
+//! rehearsal would assign role rol_Support to user auth0|123 — allowed, not executed: dry run
 //! ```
 
 mod decision;
@@ -150,10 +196,10 @@ mod targets;
 pub mod audit;
 pub mod redact;
 
-pub use audit::{AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink};
+pub use audit::{AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink, RecordPhase};
 pub use decision::{Decision, DenyCode, Verdict};
 pub use guard::{Guard, GuardedClient};
 pub use names::{Action, ActionSet, Level, Mode};
 pub use policy::{AgentPolicy, AllowList, AllowLists, Guardrails, Policy, PolicyError, PolicyVersion, SCHEMA_VERSION};
 pub use sinks::{JsonLinesSink, MAX_PENDING, MemorySink, Tee, TracingSink};
-pub use targets::{Target, TargetKind, Targets};
+pub use targets::{MAX_BODY_BYTES, MAX_BODY_DEPTH, MAX_BODY_IDS, MAX_BODY_VALUES, Need, Target, TargetKind, Targets};

@@ -4,7 +4,8 @@
 
 use std::fmt;
 
-use auth0_mgmt::catalog::Resource;
+use auth0_mgmt::catalog::{Access, Resource};
+pub use auth0_mgmt::catalog::{Action, ActionSet};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -72,136 +73,14 @@ impl fmt::Display for Mode {
     }
 }
 
-macro_rules! actions {
-    ($( $(#[$meta:meta])* $variant:ident => $name:literal, $resource:ident, $level:ident, $gerund:literal; )*) => {
-        /// A dangerous action: never implied by a resource level, switched on one by one
-        /// in an agent's `actions` list.
-        ///
-        /// | Action | Resource | Needs level | Guards |
-        /// |---|---|---|---|
-        $( #[doc = concat!("| `", $name, "` | `", stringify!($resource), "` | `", stringify!($level), "` | ", $gerund, " |")] )*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
-        pub enum Action {
-            $( $(#[$meta])* $variant, )*
+impl Level {
+    /// The lowest level of [`Action::resource`] with which `action` may be switched on:
+    /// `read` for an action on reads (`read_client_secrets`), `full` for the others.
+    pub const fn required_for(action: Action) -> Level {
+        match action.access() {
+            Access::Read => Level::Read,
+            Access::Write => Level::Full,
         }
-
-        impl Action {
-            /// Every action.
-            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
-
-            /// The snake_case name used in policy files (`delete_users`).
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Action::$variant => $name,)* }
-            }
-
-            /// The resource the action belongs to.
-            pub const fn resource(self) -> Resource {
-                match self { $(Action::$variant => Resource::$resource,)* }
-            }
-
-            /// The lowest level of [`resource`](Self::resource) with which the action may be
-            /// switched on (a higher requirement is a load error).
-            pub const fn required_level(self) -> Level {
-                match self { $(Action::$variant => Level::$level,)* }
-            }
-
-            /// A phrase for audit sentences: "deleting users".
-            pub const fn gerund(self) -> &'static str {
-                match self { $(Action::$variant => $gerund,)* }
-            }
-
-            /// Parses the exact snake_case name.
-            pub fn parse(s: &str) -> Option<Action> {
-                match s { $($name => Some(Action::$variant),)* _ => None }
-            }
-
-            const fn bit(self) -> u32 {
-                1 << (self as u32)
-            }
-        }
-    };
-}
-
-actions! {
-    /// `users.delete`.
-    DeleteUsers => "delete_users", Users, Full, "deleting users";
-    /// `users.update` touching `password`, `email`, `email_verified`, `verify_email`,
-    /// `phone_number`, `phone_verified`, `verify_phone_number`, `username`, `connection`,
-    /// `client_id`, or any field not known to be harmless.
-    UpdateUserCredentials => "update_user_credentials", Users, Full, "changing a user's credentials";
-    /// `users.update` or `users.create` with an `app_metadata` field.
-    UpdateAppMetadata => "update_app_metadata", Users, Full, "changing a user's app_metadata";
-    /// `users.assign_roles`.
-    AssignRoles => "assign_roles", Roles, Full, "assigning roles";
-    /// `users.remove_roles`.
-    RemoveRoles => "remove_roles", Roles, Full, "removing roles";
-    /// `clients.create`.
-    CreateClients => "create_clients", Clients, Full, "creating applications";
-    /// `clients.update`.
-    UpdateClients => "update_clients", Clients, Full, "changing applications";
-    /// `clients.delete`.
-    DeleteClients => "delete_clients", Clients, Full, "deleting applications";
-    /// Seeing `client_secret`, `signing_keys`, `encryption_key`, `signing_secret` and
-    /// identity-provider tokens in responses (they are removed otherwise).
-    ReadClientSecrets => "read_client_secrets", Clients, Read, "reading application secrets";
-    /// `connections.create`.
-    CreateConnections => "create_connections", Connections, Full, "creating connections";
-    /// `organizations.add_members`.
-    AddOrganizationMembers => "add_organization_members", Organizations, Full, "adding organization members";
-    /// `grants.delete`.
-    DeleteGrants => "delete_grants", Grants, Full, "deleting grants";
-    /// `refresh_tokens.revoke` and `refresh_tokens.delete`.
-    RevokeRefreshTokens => "revoke_refresh_tokens", RefreshTokens, Full, "revoking refresh tokens";
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A set of [`Action`]s (a bit set; cheap to copy and test).
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ActionSet(u32);
-
-impl ActionSet {
-    /// The empty set.
-    pub const fn empty() -> ActionSet {
-        ActionSet(0)
-    }
-
-    /// Whether `action` is in the set.
-    pub const fn contains(self, action: Action) -> bool {
-        self.0 & action.bit() != 0
-    }
-
-    /// Adds `action`; returns false when it was already there.
-    pub fn insert(&mut self, action: Action) -> bool {
-        let had = self.contains(action);
-        self.0 |= action.bit();
-        !had
-    }
-
-    /// The actions in the set, in declaration order.
-    pub fn iter(self) -> impl Iterator<Item = Action> {
-        Action::ALL.iter().copied().filter(move |a| self.contains(*a))
-    }
-}
-
-impl FromIterator<Action> for ActionSet {
-    fn from_iter<I: IntoIterator<Item = Action>>(iter: I) -> Self {
-        let mut s = ActionSet::empty();
-        for a in iter {
-            s.insert(a);
-        }
-        s
-    }
-}
-
-impl fmt::Debug for ActionSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter().map(Action::as_str)).finish()
     }
 }
 
@@ -289,21 +168,10 @@ const RESOURCES: &[(&str, Resource)] = &[
     ("refresh_tokens", Resource::RefreshTokens),
     ("sessions", Resource::Sessions),
 ];
-const ACTIONS: &[(&str, Action)] = &[
-    ("delete_users", Action::DeleteUsers),
-    ("update_user_credentials", Action::UpdateUserCredentials),
-    ("update_app_metadata", Action::UpdateAppMetadata),
-    ("assign_roles", Action::AssignRoles),
-    ("remove_roles", Action::RemoveRoles),
-    ("create_clients", Action::CreateClients),
-    ("update_clients", Action::UpdateClients),
-    ("delete_clients", Action::DeleteClients),
-    ("read_client_secrets", Action::ReadClientSecrets),
-    ("create_connections", Action::CreateConnections),
-    ("add_organization_members", Action::AddOrganizationMembers),
-    ("delete_grants", Action::DeleteGrants),
-    ("revoke_refresh_tokens", Action::RevokeRefreshTokens),
-];
+/// The action names, from the catalog's [`Action::ALL`].
+fn action_names() -> Vec<(&'static str, Action)> {
+    Action::ALL.iter().map(|a| (a.as_str(), *a)).collect()
+}
 
 impl<'de> Deserialize<'de> for Level {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -317,15 +185,23 @@ impl<'de> Deserialize<'de> for Mode {
     }
 }
 
-impl<'de> Deserialize<'de> for Action {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(NameVisitor { what: "action", known: ACTIONS })
-    }
-}
+/// An action name as written in a policy file (`actions = ["delete_users"]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ActionName(pub(crate) Action);
 
-impl Serialize for Action {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+impl<'de> Deserialize<'de> for ActionName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ActionName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an action name")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<ActionName, E> {
+                parse_name("action", s, &action_names()).map(ActionName).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -345,11 +221,12 @@ mod tests {
 
     #[test]
     fn tables_agree_with_enums() {
-        assert_eq!(ACTIONS.len(), Action::ALL.len());
-        for (name, a) in ACTIONS {
-            assert_eq!(a.as_str(), *name);
-            assert_eq!(Action::parse(name), Some(*a));
+        for (name, a) in action_names() {
+            assert_eq!(a.as_str(), name);
+            assert_eq!(Action::parse(name), Some(a));
         }
+        assert_eq!(Level::required_for(Action::ReadClientSecrets), Level::Read);
+        assert_eq!(Level::required_for(Action::DeleteUsers), Level::Full);
         for r in Resource::ALL {
             assert_eq!(RESOURCES[resource_index(r)], (r.as_str(), r));
         }
@@ -363,14 +240,7 @@ mod tests {
         assert!(e.contains("did you mean `users`"), "{e}");
         let e = parse_name("resource", "us\u{0435}rs", RESOURCES).unwrap_err();
         assert!(e.contains("U+0435") && e.contains("look-alike"), "{e}");
-        let e = parse_name("action", "launch_missiles", ACTIONS).unwrap_err();
+        let e = parse_name("action", "launch_missiles", &action_names()).unwrap_err();
         assert!(e.starts_with("unknown action `launch_missiles` (expected one of: delete_users"), "{e}");
-    }
-
-    #[test]
-    fn action_set() {
-        let s: ActionSet = [Action::DeleteUsers, Action::RevokeRefreshTokens].into_iter().collect();
-        assert!(s.contains(Action::DeleteUsers) && !s.contains(Action::AssignRoles));
-        assert_eq!(s.iter().count(), 2);
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::names::{Action, ActionSet, Level, Mode, ResourceName, resource_index};
+use crate::names::{Action, ActionName, ActionSet, Level, Mode, ResourceName, resource_index};
 
 /// The `schema_version` this crate reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -294,7 +294,7 @@ struct RawAgent {
     #[serde(default)]
     resources: BTreeMap<Spanned<ResourceName>, Spanned<Level>>,
     #[serde(default)]
-    actions: Vec<Spanned<Action>>,
+    actions: Vec<Spanned<ActionName>>,
     #[serde(default)]
     allow: RawAllow,
     #[serde(default)]
@@ -437,15 +437,15 @@ impl Policy {
             }
             let mut actions = ActionSet::empty();
             for action in &a.actions {
-                let act = *action.get_ref();
+                let act = action.get_ref().0;
                 let have = levels[resource_index(act.resource())];
-                if have < act.required_level() {
+                if have < Level::required_for(act) {
                     return Err(err(
                         action.span(),
                         format!(
                             "action `{act}` needs {res} = \"{need}\" or higher, but agent `{name}` has {res} = \"{have}\"{hint}",
                             res = act.resource(),
-                            need = act.required_level(),
+                            need = Level::required_for(act),
                             name = name.get_ref(),
                             hint = if have == Level::Off { " (not named, so off)" } else { "" },
                         ),
@@ -505,7 +505,26 @@ impl Policy {
         Ok(Policy { version: PolicyVersion::of(text.as_bytes()), agents, guardrails, not_loaded: None })
     }
 
-    /// Reads and validates a policy file. Errors name the file and the line.
+    /// Reads and validates a policy file. Errors name the file and the line; a file
+    /// that does not load grants nothing (there is no partly loaded policy).
+    ///
+    /// ```
+    /// use auth0_mgmt_policy::Policy;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("policy.toml");
+    /// std::fs::write(&path, "schema_version = 1\n[agents.support-bot]\nresources = { users = \"read\" }\n")?;
+    /// let policy = Policy::from_file(&path)?;
+    /// assert_eq!(policy.agent_names(), ["support-bot"]);
+    ///
+    /// // A mistake is an error naming the file, the line and what is wrong.
+    /// std::fs::write(&path, "schema_version = 1\n[agents.support-bot]\nresources = { Users = \"read\" }\n")?;
+    /// let err = Policy::from_file(&path).unwrap_err();
+    /// assert_eq!(err.line(), Some(3));
+    /// assert!(err.to_string().contains("policy.toml: line 3"), "{err}");
+    /// assert!(err.message().contains("did you mean `users`"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
         let bytes =

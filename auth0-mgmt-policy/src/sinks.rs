@@ -7,40 +7,40 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::audit::{AuditDecision, AuditError, AuditRecord, AuditSink};
+use crate::audit::{AuditDecision, AuditError, AuditRecord, AuditSink, RecordPhase};
 
-/// The most records a poisoned [`JsonLinesSink`] keeps in memory to write once the file
-/// is usable again; beyond it the oldest are dropped (and reported via `tracing`).
+/// The most records the guard keeps while its sink refuses them (they are written, in
+/// order, before anything else once the sink accepts records again; beyond this the
+/// oldest are dropped and reported via `tracing::error!`). [`Tee`] keeps at most this
+/// many partly written records.
 pub const MAX_PENDING: usize = 1024;
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Appends one JSON object per line to a file, flushed to the OS per record.
+/// Appends one JSON object per line to a file; a record is written to the operating
+/// system (no buffering in the process) before [`write`](AuditSink::write) returns `Ok`,
+/// and also synced to disk with [`sync`](Self::sync).
 ///
 /// The file must be a regular file; it is opened in append mode (created if missing),
-/// so several processes may share it. [`ready`](AuditSink::ready) — the preflight run
-/// before every write operation — checks that the path still names a regular file it can
-/// append to (re-opening it after rotation or deletion), and that no earlier record is
-/// still waiting to be written. A record that fails to be written is kept in memory
-/// (up to [`MAX_PENDING`]) and retried, in order, before the next one; until that
-/// succeeds the sink is poisoned and the guard refuses writes.
-///
-/// Note that a file system can still fail a write that every preflight check passed
-/// (a disk that fills up in between): that one call's record is then kept pending and
-/// logged through `tracing::error!`, and every later write is refused until it is on disk.
+/// so several processes may share it. Every write first checks that the path still
+/// names the file it holds (re-opening it after rotation or deletion). A failed write
+/// returns `Err` — the guard then denies the call, or keeps the record and offers it
+/// again — and the next successful write starts on a fresh line, so a line torn by a
+/// full disk never swallows the next record.
 #[derive(Debug)]
 pub struct JsonLinesSink {
     path: PathBuf,
+    sync: bool,
     state: Mutex<FileState>,
 }
 
 #[derive(Debug)]
 struct FileState {
     file: Option<File>,
-    pending: VecDeque<String>,
-    last_error: Option<String>,
+    /// The last write failed part-way: the file may end in the middle of a line.
+    torn: bool,
 }
 
 fn open_append(path: &Path) -> Result<File, String> {
@@ -54,24 +54,31 @@ fn open_append(path: &Path) -> Result<File, String> {
 
 impl JsonLinesSink {
     /// Opens (or creates) `path` for appending; fails now if it cannot be used.
+    ///
+    /// ```no_run
+    /// use auth0_mgmt_policy::JsonLinesSink;
+    /// let audit = JsonLinesSink::open("/var/log/agents/audit.jsonl")?.sync(true);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> std::io::Result<JsonLinesSink> {
         let path = path.as_ref().to_owned();
         let file = open_append(&path).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
-        Ok(JsonLinesSink {
-            path,
-            state: Mutex::new(FileState { file: Some(file), pending: VecDeque::new(), last_error: None }),
-        })
+        Ok(JsonLinesSink { path, sync: false, state: Mutex::new(FileState { file: Some(file), torn: false }) })
     }
 
-    /// Like [`open`](Self::open) but never fails: a path that cannot be opened yet
-    /// leaves the sink poisoned (writes refused) until a preflight manages to open it.
+    /// Like [`open`](Self::open) but never fails: a path that cannot be opened yet makes
+    /// every write fail (so the guard refuses writes) until it can be opened.
     pub fn new(path: impl AsRef<Path>) -> JsonLinesSink {
         let path = path.as_ref().to_owned();
-        let (file, last_error) = match open_append(&path) {
-            Ok(f) => (Some(f), None),
-            Err(e) => (None, Some(e)),
-        };
-        JsonLinesSink { path, state: Mutex::new(FileState { file, pending: VecDeque::new(), last_error }) }
+        let file = open_append(&path).ok();
+        JsonLinesSink { path, sync: false, state: Mutex::new(FileState { file, torn: false }) }
+    }
+
+    /// With `true`, every record is also synced to the disk (`fsync`) before the write
+    /// returns: slower, and durable across a power loss.
+    pub fn sync(mut self, sync: bool) -> JsonLinesSink {
+        self.sync = sync;
+        self
     }
 
     /// The file's path.
@@ -79,42 +86,21 @@ impl JsonLinesSink {
         &self.path
     }
 
-    /// How many records wait to be written.
-    pub fn pending(&self) -> usize {
-        lock(&self.state).pending.len()
-    }
-
     fn err(&self, message: impl Into<String>) -> AuditError {
         AuditError::new(format!("json-lines {}", self.path.display()), message)
     }
 
-    /// Re-opens the file if needed, checks it, and writes pending lines.
-    fn recover(&self, st: &mut FileState) -> Result<(), AuditError> {
-        // The path must still name a regular file we can append to (rotation, deletion).
+    /// The open file, re-opened if the path no longer names it (rotation, deletion).
+    fn file<'a>(&self, st: &'a mut FileState) -> Result<&'a mut File, AuditError> {
         let reopen = match (&st.file, std::fs::metadata(&self.path)) {
             (None, _) | (_, Err(_)) => true,
             (Some(f), Ok(path_meta)) => !path_meta.is_file() || !same_file(f, &path_meta),
         };
         if reopen {
             st.file = None;
-            let f = open_append(&self.path).map_err(|e| {
-                st.last_error = Some(e.clone());
-                self.err(e)
-            })?;
-            st.file = Some(f);
+            st.file = Some(open_append(&self.path).map_err(|e| self.err(e))?);
         }
-        let file = st.file.as_mut().ok_or_else(|| self.err("not open"))?;
-        while let Some(line) = st.pending.front() {
-            if let Err(e) = file.write_all(line.as_bytes()).and_then(|()| file.flush()) {
-                let msg = e.to_string();
-                st.last_error = Some(msg.clone());
-                st.file = None;
-                return Err(self.err(format!("{msg} ({} record(s) waiting)", st.pending.len())));
-            }
-            st.pending.pop_front();
-        }
-        st.last_error = None;
-        Ok(())
+        st.file.as_mut().ok_or_else(|| self.err("not open"))
     }
 }
 
@@ -131,20 +117,30 @@ fn same_file(_f: &File, _path_meta: &std::fs::Metadata) -> bool {
 
 impl AuditSink for JsonLinesSink {
     fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
-        let mut line = record.to_json_line();
-        line.push('\n');
         let mut st = lock(&self.state);
-        if st.pending.len() >= MAX_PENDING {
-            st.pending.pop_front();
-            tracing::error!(path = %self.path.display(), "audit records lost: the pending queue is full");
+        let mut line = String::with_capacity(512);
+        if st.torn {
+            line.push('\n');
         }
-        st.pending.push_back(line);
-        self.recover(&mut st)
-    }
-
-    fn ready(&self) -> Result<(), AuditError> {
-        let mut st = lock(&self.state);
-        self.recover(&mut st)
+        line.push_str(&record.to_json_line());
+        line.push('\n');
+        let sync = self.sync;
+        let result = self.file(&mut st).and_then(|file| {
+            file.write_all(line.as_bytes())
+                .and_then(|()| file.flush())
+                .and_then(|()| if sync { file.sync_data() } else { Ok(()) })
+                .map_err(|e| self.err(e.to_string()))
+        });
+        match &result {
+            Ok(()) => st.torn = false,
+            Err(_) => {
+                // Part of the line may have reached the file; drop the handle so the
+                // next write re-opens and starts a fresh line.
+                st.torn = true;
+                st.file = None;
+            }
+        }
+        result
     }
 }
 
@@ -159,13 +155,22 @@ impl AuditSink for TracingSink {
     fn write(&self, r: &AuditRecord) -> Result<(), AuditError> {
         let status = r.outcome.status.unwrap_or(0);
         let targets = r.targets.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(",");
-        if r.decision == AuditDecision::Denied {
-            tracing::warn!(target: "auth0_mgmt_policy::audit", agent = %r.agent, operation = r.operation,
-                targets = %targets, code = %r.code, policy_version = %r.policy_version, "{}", r.message);
-        } else {
-            tracing::info!(target: "auth0_mgmt_policy::audit", agent = %r.agent, operation = r.operation,
-                targets = %targets, code = %r.code, status, duration_ms = r.outcome.duration_ms.unwrap_or(0),
-                policy_version = %r.policy_version, "{}", r.message);
+        let phase = match r.phase {
+            RecordPhase::Intent => "intent",
+            RecordPhase::Outcome => "outcome",
+        };
+        match r.decision {
+            AuditDecision::Denied => {
+                tracing::warn!(target: "auth0_mgmt_policy::audit", agent = %r.agent, operation = r.operation,
+                    call_id = %r.call_id, phase, targets = %targets, code = %r.code,
+                    policy_version = %r.policy_version, "{}", r.message);
+            }
+            AuditDecision::Allowed | AuditDecision::DryRun => {
+                tracing::info!(target: "auth0_mgmt_policy::audit", agent = %r.agent, operation = r.operation,
+                    call_id = %r.call_id, phase, targets = %targets, code = %r.code, status,
+                    duration_ms = r.outcome.duration_ms.unwrap_or(0), policy_version = %r.policy_version,
+                    "{}", r.message);
+            }
         }
         Ok(())
     }
@@ -177,7 +182,6 @@ impl AuditSink for TracingSink {
 pub struct MemorySink {
     records: Mutex<Vec<AuditRecord>>,
     failing: AtomicBool,
-    poisoned: AtomicBool,
 }
 
 impl MemorySink {
@@ -186,22 +190,34 @@ impl MemorySink {
         MemorySink::default()
     }
 
-    /// A copy of every record so far.
+    /// A copy of every record so far (intent and outcome records, in write order).
     pub fn records(&self) -> Vec<AuditRecord> {
         lock(&self.records).clone()
     }
 
-    /// The sentences so far.
+    /// The outcome records so far: one per call.
+    pub fn outcomes(&self) -> Vec<AuditRecord> {
+        lock(&self.records).iter().filter(|r| r.phase == RecordPhase::Outcome).cloned().collect()
+    }
+
+    /// The sentences so far, intent and outcome records alike.
     pub fn sentences(&self) -> Vec<String> {
         lock(&self.records).iter().map(|r| r.message.clone()).collect()
     }
 
-    /// Removes and returns the records so far.
-    pub fn take(&self) -> Vec<AuditRecord> {
-        std::mem::take(&mut *lock(&self.records))
+    /// The sentences of the outcome records: one per call.
+    pub fn outcome_sentences(&self) -> Vec<String> {
+        lock(&self.records).iter().filter(|r| r.phase == RecordPhase::Outcome).map(|r| r.message.clone()).collect()
     }
 
-    /// While `true`, writes fail (and poison the sink until it is set back to `false`).
+    /// Removes and returns the records so far (the sink keeps room for as many).
+    pub fn take(&self) -> Vec<AuditRecord> {
+        let mut records = lock(&self.records);
+        let room = records.capacity();
+        std::mem::replace(&mut *records, Vec::with_capacity(room))
+    }
+
+    /// While `true`, every write fails.
     pub fn set_failing(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
     }
@@ -210,49 +226,61 @@ impl MemorySink {
 impl AuditSink for MemorySink {
     fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
         if self.failing.load(Ordering::SeqCst) {
-            self.poisoned.store(true, Ordering::SeqCst);
             return Err(AuditError::new("memory", "writes are failing (set_failing)"));
         }
         lock(&self.records).push(record.clone());
         Ok(())
     }
-
-    fn ready(&self) -> Result<(), AuditError> {
-        if self.failing.load(Ordering::SeqCst) {
-            return Err(AuditError::new("memory", "poisoned: the last record could not be written"));
-        }
-        self.poisoned.store(false, Ordering::SeqCst);
-        Ok(())
-    }
 }
 
-/// Writes every record to several sinks (e.g. a file and `tracing`). Ready only when all
-/// are; a write fails when any fails (every sink is still tried).
-#[derive(Debug, Clone, Default)]
-pub struct Tee(Vec<Arc<dyn AuditSink>>);
+/// Writes every record to several sinks (e.g. a file and `tracing`). A write succeeds
+/// when every sink took the record. When some did not, the tee remembers which ones
+/// did: the same record offered again (same `call_id` and `phase`, as the guard does
+/// after a failure) goes only to the sinks that still lack it.
+#[derive(Debug, Default)]
+pub struct Tee {
+    sinks: Vec<Arc<dyn AuditSink>>,
+    /// Records some sinks took and others did not: (call id, phase, which sinks have it).
+    partial: Mutex<VecDeque<(String, RecordPhase, Vec<bool>)>>,
+}
 
 impl Tee {
     /// A tee over `sinks`.
     pub fn new(sinks: Vec<Arc<dyn AuditSink>>) -> Tee {
-        Tee(sinks)
+        Tee { sinks, partial: Mutex::new(VecDeque::new()) }
     }
 }
 
 impl AuditSink for Tee {
     fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
+        let mut partial = lock(&self.partial);
+        let known = partial.iter().position(|(id, phase, _)| *id == record.call_id && *phase == record.phase);
+        let mut done = match known {
+            Some(i) => partial.remove(i).map(|(_, _, d)| d).unwrap_or_default(),
+            None => vec![false; self.sinks.len()],
+        };
+        done.resize(self.sinks.len(), false);
         let mut first = Ok(());
-        for s in &self.0 {
-            if let Err(e) = s.write(record) {
-                if first.is_ok() {
-                    first = Err(e);
+        for (sink, done) in self.sinks.iter().zip(done.iter_mut()) {
+            if *done {
+                continue;
+            }
+            match sink.write(record) {
+                Ok(()) => *done = true,
+                Err(e) => {
+                    if first.is_ok() {
+                        first = Err(e);
+                    }
                 }
             }
         }
+        if first.is_err() {
+            if partial.len() >= MAX_PENDING {
+                partial.pop_front();
+            }
+            partial.push_back((record.call_id.clone(), record.phase, done));
+        }
         first
-    }
-
-    fn ready(&self) -> Result<(), AuditError> {
-        self.0.iter().try_for_each(|s| s.ready())
     }
 }
 
@@ -260,31 +288,49 @@ impl AuditSink for Tee {
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
     #[test]
-    fn failed_lines_stay_pending_and_poison_the_sink() {
-        let dir = std::env::temp_dir().join(format!("a0p-sink-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("audit.jsonl");
+    fn a_failed_write_is_an_error_and_the_next_one_starts_a_fresh_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
         let sink = JsonLinesSink::open(&path).unwrap();
-        // Simulate a failing device by swapping in /dev/full behind the sink's back.
-        #[cfg(target_os = "linux")]
-        {
-            let full = OpenOptions::new().append(true).open("/dev/full").unwrap();
-            let mut st = lock(&sink.state);
-            st.file = Some(full);
-            st.pending.push_back("{\"x\":1}\n".into());
-            let file = st.file.as_mut().unwrap();
-            assert!(file.write_all(b"{}\n").is_err(), "/dev/full accepts writes?");
-            drop(st);
-            // The preflight notices the handle is not the file at `path`, reopens, and
-            // writes what was pending.
-            sink.ready().unwrap();
-            assert_eq!(sink.pending(), 0);
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"x\":1}\n");
-        }
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert!(sink.ready().is_err(), "a deleted directory must fail the preflight");
-        assert!(JsonLinesSink::open("/dev/full").is_err());
-        assert!(JsonLinesSink::new("/dev/full").ready().is_err());
+        let record = crate::audit::tests::sample_record();
+        sink.write(&record).unwrap();
+        // Simulate a failing device by swapping in /dev/full behind the sink's back: the
+        // write is refused, the handle dropped.
+        lock(&sink.state).file = Some(OpenOptions::new().append(true).open("/dev/full").unwrap());
+        // The path still names the real file, so the sink notices and re-opens it.
+        sink.write(&record).unwrap();
+        // A device that fails for real.
+        let full = JsonLinesSink::new("/dev/full");
+        assert!(full.write(&record).is_err());
+        assert!(JsonLinesSink::open("/dev/full").is_err(), "not a regular file");
+        // A torn line: the next record starts on its own line.
+        lock(&sink.state).torn = true;
+        sink.write(&record).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[2], "");
+        // A deleted directory fails the write.
+        drop(dir);
+        assert!(sink.write(&record).is_err());
+    }
+
+    #[test]
+    fn a_tee_does_not_store_a_record_twice_where_it_succeeded() {
+        let a = Arc::new(MemorySink::new());
+        let b = Arc::new(MemorySink::new());
+        let tee = Tee::new(vec![a.clone(), b.clone()]);
+        let record = crate::audit::tests::sample_record();
+        b.set_failing(true);
+        assert!(tee.write(&record).is_err());
+        assert!(tee.write(&record).is_err());
+        b.set_failing(false);
+        tee.write(&record).unwrap();
+        assert_eq!(a.records().len(), 1, "offered three times, stored once");
+        assert_eq!(b.records().len(), 1);
+        tee.write(&record).unwrap();
+        assert_eq!(a.records().len(), 2, "a record that fully succeeded is new again");
     }
 }

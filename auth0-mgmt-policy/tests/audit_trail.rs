@@ -1,12 +1,16 @@
-//! The audit trail: one record per call, secrets never recorded, one line per record
-//! whatever the input, and fail-closed writes when records cannot be written.
+//! The audit trail: one outcome record per call and a write-ahead record before every
+//! write, secrets never recorded, one line per record whatever the input, and
+//! fail-closed writes when records cannot be written.
 
 mod common;
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use auth0_mgmt::{Request, UserId, catalog};
-use auth0_mgmt_policy::{AuditSink, GuardedClient, JsonLinesSink, MemorySink, Policy, Tee, TracingSink};
+use auth0_mgmt_policy::{
+    AuditError, AuditRecord, AuditSink, GuardedClient, JsonLinesSink, MemorySink, Policy, RecordPhase, Tee, TracingSink,
+};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -80,12 +84,23 @@ async fn one_record_per_call_and_no_secrets_in_the_file() {
     assert!(ops.execute::<Value>(Request::new(&catalog::CONNECTIONS_LIST)).await.unwrap_err().is_denied());
 
     let text = std::fs::read_to_string(&file).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 6, "one record per call:\n{text}");
     for secret in [PASSWORD, CLIENT_SECRET, "someone@example.com", &common::jwt(&token_scopes)] {
         assert!(!text.contains(secret), "{secret} leaked into the audit file:\n{text}");
     }
-    let records: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let all: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // One outcome record per call; each write that was sent has its write-ahead record
+    // first, with the same call id.
+    let records: Vec<Value> = all.iter().filter(|r| r["phase"] == "outcome").cloned().collect();
+    assert_eq!(records.len(), 6, "one outcome record per call:\n{text}");
+    let intents: Vec<&Value> = all.iter().filter(|r| r["phase"] == "intent").collect();
+    assert_eq!(intents.len(), 3, "clients.create and two users.update were sent:\n{text}");
+    for intent in intents {
+        let at = all.iter().position(|r| r == intent).unwrap();
+        let outcome = all.iter().position(|r| r["phase"] == "outcome" && r["call_id"] == intent["call_id"]).unwrap();
+        assert!(at < outcome, "the intent record comes first");
+        assert_eq!(intent["outcome"]["executed"], false);
+        assert!(intent["message"].as_str().unwrap().starts_with("ops is about to "), "{intent}");
+    }
     let messages: Vec<&str> = records.iter().map(|r| r["message"].as_str().unwrap()).collect();
     let strip_ms = |s: &str| s.rsplit_once(" in ").map_or(s.to_owned(), |(a, _)| a.to_owned());
     assert_eq!(strip_ms(messages[0]), "ops created an application — allowed, 201");
@@ -213,14 +228,141 @@ async fn a_failed_record_poisons_the_sink_until_it_recovers() {
 
     ops.users().get(&uid("auth0|u1")).await.unwrap();
     sink.set_failing(true);
-    ops.users().get(&uid("auth0|u1")).await.unwrap(); // read allowed; its record is lost loudly
+    ops.users().get(&uid("auth0|u1")).await.unwrap(); // read allowed; its record is kept, loudly
+    assert_eq!(ops.guard().audit_backlog(), 1);
     assert_eq!(delete().await.unwrap_err().denial().unwrap().code, "audit_unavailable");
+    assert_eq!(ops.guard().audit_backlog(), 2, "the denial's record is kept too");
     sink.set_failing(false);
-    let _ = delete().await; // recovered: the delete is decided normally
+    delete().await.unwrap(); // recovered: the kept records are written first, then the delete's
+    assert_eq!(ops.guard().audit_backlog(), 0);
     let reqs = common::api_requests(&server).await;
     assert_eq!(reqs.len(), 3);
     assert_eq!(reqs[2].method.as_str(), "DELETE");
-    assert_eq!(sink.records().len(), 2);
+    let codes: Vec<(RecordPhase, String)> =
+        sink.records().into_iter().map(|r| (r.phase, r.code.into_owned())).collect();
+    use RecordPhase::{Intent, Outcome};
+    assert_eq!(
+        codes,
+        [
+            (Outcome, "allowed".into()),
+            (Outcome, "allowed".into()),
+            (Outcome, "audit_unavailable".into()),
+            (Intent, "allowed".into()),
+            (Outcome, "allowed".into())
+        ],
+        "nothing lost, in order"
+    );
+}
+
+/// A sink that fails outcome records while `fail_outcomes` is set (its write-ahead
+/// records succeed): the case a `ready()` check could not see.
+#[derive(Debug, Default)]
+struct FlakyOutcomes {
+    fail_outcomes: AtomicBool,
+    lines: Mutex<Vec<String>>,
+}
+
+impl AuditSink for FlakyOutcomes {
+    fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
+        if record.phase == RecordPhase::Outcome && self.fail_outcomes.load(Ordering::SeqCst) {
+            return Err(AuditError::new("flaky", "outcome write failed"));
+        }
+        self.lines.lock().unwrap().push(record.message.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_outcome_write_failure_denies_the_next_write_until_it_is_written() {
+    let server = common::server().await;
+    common::ok_everything(&server).await;
+    let client = common::client(&server);
+    let sink = Arc::new(FlakyOutcomes::default());
+    let ops = guarded_file(&client, sink.clone());
+    let u1 = uid("auth0|u1");
+
+    sink.fail_outcomes.store(true, Ordering::SeqCst);
+    ops.users().delete(&u1).await.unwrap(); // sent: its write-ahead record was written
+    assert_eq!(common::api_requests(&server).await.len(), 1);
+    // Its outcome record was not: the next write is refused, although the sink would
+    // take its write-ahead record, and nothing reaches the server.
+    let e = ops.users().delete(&u1).await.unwrap_err();
+    let d = e.denial().unwrap();
+    assert_eq!(d.code, "audit_unavailable");
+    assert!(d.reason.contains("could not be written"), "{}", d.reason);
+    assert_eq!(common::api_requests(&server).await.len(), 1);
+    // Reads go on.
+    ops.users().get(&u1).await.unwrap();
+    // Once the kept records can be written, writes resume.
+    sink.fail_outcomes.store(false, Ordering::SeqCst);
+    ops.users().delete(&u1).await.unwrap();
+    assert_eq!(common::api_requests(&server).await.len(), 3);
+    let lines = sink.lines.lock().unwrap().clone();
+    assert_eq!(lines.iter().filter(|l| l.contains("deleted user")).count(), 2, "{lines:#?}");
+    assert_eq!(lines.iter().filter(|l| l.contains("denied")).count(), 1, "{lines:#?}");
+}
+
+/// The write-ahead record is on disk before the request reaches the server: the mock
+/// reads the audit file while answering.
+#[tokio::test]
+async fn the_write_ahead_record_is_flushed_before_the_request_leaves() {
+    let server = common::server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("audit.jsonl");
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (f, s) = (file.clone(), seen.clone());
+    Mock::given(method("DELETE"))
+        .and(path("/api/v2/users/auth0%7Cu1"))
+        .respond_with(move |_: &wiremock::Request| {
+            s.lock().unwrap().push(std::fs::read_to_string(&f).unwrap_or_default());
+            ResponseTemplate::new(204)
+        })
+        .mount(&server)
+        .await;
+    let client = common::client(&server);
+    let ops = guarded_file(&client, Arc::new(JsonLinesSink::open(&file).unwrap()));
+    ops.users().delete(&uid("auth0|u1")).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    let at_send: Vec<Value> = seen[0].lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(at_send.len(), 1, "exactly the write-ahead record when the server saw the request");
+    assert_eq!(at_send[0]["phase"], "intent");
+    assert_eq!(at_send[0]["operation"], "users.delete");
+    assert_eq!(at_send[0]["targets"], json!([{"kind": "user", "id": "auth0|u1"}]));
+    let after: Vec<Value> =
+        std::fs::read_to_string(&file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[1]["phase"], "outcome");
+    assert_eq!(after[1]["call_id"], at_send[0]["call_id"]);
+}
+
+/// A sink that refuses every record: no write reaches the server, reads do.
+#[tokio::test]
+async fn a_refusing_sink_lets_no_write_through() {
+    #[derive(Debug)]
+    struct Refuses;
+    impl AuditSink for Refuses {
+        fn write(&self, _: &AuditRecord) -> Result<(), AuditError> {
+            Err(AuditError::new("refuses", "no"))
+        }
+    }
+    let server = common::server().await;
+    common::ok_everything(&server).await;
+    let client = common::client(&server);
+    let ops = guarded_file(&client, Arc::new(Refuses));
+    let writes = [
+        Request::new(&catalog::USERS_DELETE).id(&uid("auth0|u1")),
+        Request::new(&catalog::USERS_UPDATE).id(&uid("auth0|u1")).json_value(json!({"password": "x-x-x-x-x"})),
+        Request::new(&catalog::CLIENTS_CREATE).json_value(json!({"name": "app"})),
+        Request::new(&catalog::USERS_ASSIGN_ROLES).id(&uid("auth0|u1")).json_value(json!({"roles": ["rol_1"]})),
+    ];
+    for w in writes {
+        let e = ops.execute::<Value>(w).await;
+        assert_eq!(common::code(&e), "audit_unavailable");
+    }
+    assert!(common::api_requests(&server).await.is_empty(), "zero requests reached the server");
+    ops.users().get(&uid("auth0|u1")).await.unwrap();
+    assert_eq!(common::api_requests(&server).await.len(), 1);
 }
 
 #[tokio::test]
@@ -240,5 +382,5 @@ async fn audit_file_appends_across_handles() {
     std::fs::rename(&file, dir.path().join("audit.jsonl.1")).unwrap();
     ops.users().update(&uid("auth0|u1"), &Default::default()).await.unwrap();
     assert_eq!(std::fs::read_to_string(dir.path().join("audit.jsonl.1")).unwrap().lines().count(), 2);
-    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2, "intent and outcome of the update");
 }

@@ -5,8 +5,8 @@ mod common;
 
 use std::sync::Arc;
 
-use auth0_mgmt::{Client, Request, RoleId, UserId, catalog};
-use auth0_mgmt_policy::{GuardedClient, MemorySink, Policy};
+use auth0_mgmt::{Client, ClientId, Request, RoleId, UserId, catalog};
+use auth0_mgmt_policy::{AuditDecision, GuardedClient, MemorySink, Policy, RecordPhase};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -121,14 +121,14 @@ async fn missing_scope_is_denied_locally_and_named() {
 async fn scopes_are_re_read_after_a_token_refresh() {
     let server = common::server().await;
     let all = common::all_scopes();
-    // First token: every scope, but it expires within the refresh margin, so the next
-    // call refreshes; the second token lost `create:role_members`.
+    // First token: every scope, but granted for 0 s (the refresh margin is capped at half
+    // the lifetime), so the next call refreshes; the second token lost
+    // `create:role_members`.
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 60, "scope": all}),
-            ),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tok-1", "token_type": "Bearer", "expires_in": 0, "scope": all})),
         )
         .up_to_n_times(1)
         .mount(&server)
@@ -228,7 +228,7 @@ async fn assignable_roles_mixed_batch_is_denied_whole() {
     // The same call with only listed roles goes through.
     prov.execute::<Value>(assign("auth0|u1", &["rol_support", "rol_viewer"])).await.unwrap();
     assert_eq!(common::api_requests(&server).await.len(), 1);
-    let records = sink.records();
+    let records = sink.outcomes();
     assert_eq!(records[0].targets.len(), 5);
     assert_eq!(
         records[1].message.split(" — ").next().unwrap(),
@@ -257,8 +257,7 @@ async fn user_update_fields_need_their_action() {
         .await
         .unwrap();
     // The typed handler takes the same path.
-    let changes =
-        auth0_mgmt::users::UpdateUser { nickname: auth0_mgmt::Patch::Set("ada".into()), ..Default::default() };
+    let changes = auth0_mgmt::users::UpdateUser::new().nickname("ada");
     support.users().update(&uid("auth0|u1"), &changes).await.unwrap();
 
     for (body, action) in [
@@ -312,13 +311,104 @@ async fn dry_run_sends_no_write() {
     let reqs = common::api_requests(&server).await;
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].method.as_str(), "GET");
-    let s = sink.sentences();
+    let s = sink.outcome_sentences();
     assert_eq!(s[0], "dry would assign role rol_support to user auth0|u1 — allowed, not executed: dry run");
     assert_eq!(s[1], "dry would delete user auth0|u2 — allowed, not executed: dry run");
-    let r = sink.records();
+    let r = sink.outcomes();
     assert_eq!(r[0].code, "dry_run");
     assert!(!r[0].outcome.executed);
     assert_eq!(serde_json::to_value(&r[0]).unwrap()["mode"], "dry_run");
+    // The two dry-run writes passed every check, so each has its write-ahead record too,
+    // exactly as in enforce mode.
+    let intents: Vec<_> = sink.records().into_iter().filter(|r| r.phase == RecordPhase::Intent).collect();
+    assert_eq!(intents.len(), 2);
+    assert!(intents.iter().all(|r| r.code == "dry_run" && r.decision == AuditDecision::DryRun));
+}
+
+/// Dry run runs every check enforce runs — targets, guardrails, level, actions,
+/// allow-lists, token scopes, the audit write-ahead — and differs only in not sending the
+/// write: each call below gets the same answer from both agents, except that where
+/// enforce sends, dry run says "not executed: dry run".
+#[tokio::test]
+async fn dry_run_decides_exactly_like_enforce() {
+    const TWINS: &str = r#"
+schema_version = 1
+[guardrails]
+protected_users = ["auth0|break-glass"]
+[agents.real]
+resources = { users = "full", roles = "full", clients = "read" }
+actions = ["delete_users", "assign_roles"]
+[agents.real.allow]
+roles = ["rol_ok"]
+[agents.rehearsal]
+mode = "dry_run"
+resources = { users = "full", roles = "full", clients = "read" }
+actions = ["delete_users", "assign_roles"]
+[agents.rehearsal.allow]
+roles = ["rol_ok"]
+"#;
+    let server = common::server().await;
+    common::ok_everything(&server).await;
+    // The token lacks `delete:users`.
+    let client = common::client_with_scopes(&server, "read:users update:users create:role_members read:clients");
+    let (real, real_sink) = common::guarded(&client, TWINS, "real");
+    let (rehearsal, dry_sink) = common::guarded(&client, TWINS, "rehearsal");
+    let cases: Vec<(Request, Option<&str>)> = vec![
+        (Request::new(&catalog::USERS_DELETE).id(&uid("auth0|u1")), Some("missing_scope")),
+        (Request::new(&catalog::USERS_DELETE).id(&uid("auth0|break-glass")), Some("protected_target")),
+        (assign("auth0|u1", &["rol_other"]), Some("not_allow_listed")),
+        (assign("auth0|u1", &["rol_ok", ".."]), Some("invalid_target")),
+        (
+            Request::new(&catalog::USERS_UPDATE).id(&uid("auth0|u1")).json_value(json!({"app_metadata": {}})),
+            Some("action_not_granted"),
+        ),
+        (Request::new(&catalog::CLIENTS_DELETE).id(&"cli_1".parse::<ClientId>().unwrap()), Some("read_only")),
+        (Request::new(&catalog::ROLES_CREATE).json_value(json!({"Name": "x"})), Some("invalid_body")),
+        (assign("auth0|u1", &["rol_ok"]), None),
+    ];
+    for (req, want) in cases {
+        let before = common::api_requests(&server).await.len();
+        let enforce = real.execute::<Value>(req.clone()).await;
+        let sent = common::api_requests(&server).await.len() - before;
+        let dry = rehearsal.execute::<Value>(req.clone()).await;
+        assert_eq!(common::api_requests(&server).await.len() - before, sent, "{req:?}: dry run sent a write");
+        match want {
+            Some(code) => {
+                assert_eq!(sent, 0, "{req:?}");
+                let (e, d) = (enforce.unwrap_err(), dry.unwrap_err());
+                let (e, d) = (e.denial().unwrap(), d.denial().unwrap());
+                assert_eq!(e.code, code, "{req:?}");
+                assert_eq!((&e.code, &e.reason), (&d.code, &d.reason), "{req:?}: dry run disagrees with enforce");
+            }
+            None => {
+                assert_eq!(sent, 1, "{req:?}");
+                enforce.unwrap();
+                assert!(dry.unwrap_err().denial().unwrap().dry_run, "{req:?}");
+            }
+        }
+    }
+    // The records agree too: same codes, call for call; "allowed" became "dry_run".
+    let codes = |s: &MemorySink| s.outcomes().into_iter().map(|r| r.code).collect::<Vec<_>>();
+    let mut expected = codes(&real_sink);
+    *expected.last_mut().unwrap() = "dry_run".into();
+    assert_eq!(codes(&dry_sink), expected);
+}
+
+/// With a token lacking `delete:users`, dry run denies `users.delete` for the missing
+/// scope exactly as enforce does (it used to say "allowed, not executed").
+#[tokio::test]
+async fn dry_run_denies_a_missing_scope_like_enforce() {
+    let server = common::server().await;
+    common::ok_everything(&server).await;
+    let client = common::client_with_scopes(&server, "read:users update:users");
+    let (dry, sink) = common::guarded(&client, POLICY, "dry");
+    let e = dry.users().delete(&uid("auth0|u2")).await.unwrap_err();
+    let d = e.denial().unwrap();
+    assert_eq!(d.code, "missing_scope");
+    assert!(!d.dry_run && d.reason.contains("delete:users"), "{}", d.reason);
+    assert!(common::api_requests(&server).await.is_empty());
+    assert_eq!(sink.records().len(), 1, "denied before the write-ahead point");
+    assert!(sink.sentences()[0].starts_with("dry tried to delete user auth0|u2 — denied: the access token lacks"));
 }
 
 #[tokio::test]

@@ -4,72 +4,105 @@
 
 mod common;
 
-use auth0_mgmt::catalog::{self, Operation};
+use auth0_mgmt::catalog::{self, Operation, OperationId};
 use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId, SessionId,
 };
 use auth0_mgmt::{Request, UserId};
-use auth0_mgmt_policy::{Action, Level, Policy, Verdict};
+use auth0_mgmt_policy::{Action, Level, Policy, RecordPhase, Verdict};
 use serde_json::json;
 
-/// A valid sample call of `op`: path id and body chosen per operation.
+/// A valid sample call of `op`: path id and body chosen per operation (this test's own
+/// table, matched exhaustively on the typed id: a new operation does not compile here
+/// until it has a sample).
 fn sample(op: &'static Operation) -> Request {
-    let mut r = Request::new(op);
-    if op.path.contains("{id}") {
-        r = match (op.id.starts_with("users."), op.resource) {
-            (true, _) => r.id(&UserId::new("auth0|u1").unwrap()),
-            (_, catalog::Resource::Roles) => r.id(&RoleId::new("rol_1").unwrap()),
-            (_, catalog::Resource::Clients) => r.id(&ClientId::new("cli_1").unwrap()),
-            (_, catalog::Resource::Connections) => r.id(&ConnectionId::new("con_1").unwrap()),
-            (_, catalog::Resource::Organizations) => r.id(&OrganizationId::new("org_1").unwrap()),
-            (_, catalog::Resource::Logs) => r.id(&LogId::new("900201").unwrap()),
-            (_, catalog::Resource::Grants) => r.id(&GrantId::new("g1").unwrap()),
-            (_, catalog::Resource::ResourceServers) => r.id(&ResourceServerId::new("rs1").unwrap()),
-            (_, catalog::Resource::RefreshTokens) => r.id(&RefreshTokenId::new("rt1").unwrap()),
-            (_, catalog::Resource::Sessions) => r.id(&SessionId::new("s1").unwrap()),
-            (_, catalog::Resource::Users) => unreachable!(),
-        };
-    }
-    let body = match op.id {
-        "users.create" => Some(json!({"connection": "db", "email": "a@example.com", "password": "pw-123456"})),
-        "users.update" => Some(json!({"password": "new-password-1"})),
-        "users.assign_roles" | "users.remove_roles" => Some(json!({"roles": ["rol_1", "rol_2"]})),
-        "roles.create" | "clients.create" | "organizations.create" => Some(json!({"name": "n"})),
-        "clients.update" => Some(json!({"description": "d"})),
-        "connections.create" => Some(json!({"name": "c1", "strategy": "auth0"})),
-        "organizations.add_members" => Some(json!({"members": ["auth0|m1", "auth0|m2"]})),
-        "resource_servers.create" => Some(json!({"identifier": "https://api.example.com/"})),
-        "refresh_tokens.update" => Some(json!({"refresh_token_metadata": {"k": "v"}})),
-        "refresh_tokens.revoke" => Some(json!({"ids": ["rt1", "rt2"]})),
-        "sessions.update" => Some(json!({"session_metadata": {"k": "v"}})),
-        _ => None,
+    use OperationId as O;
+    let user = || UserId::new("auth0|u1").unwrap();
+    let r = Request::new(op);
+    let (r, body) = match op.key {
+        O::UsersList | O::UsersListByEmail | O::RolesList | O::ClientsList | O::ConnectionsList => (r, None),
+        O::OrganizationsList | O::LogsList | O::GrantsList | O::ResourceServersList | O::RefreshTokensList => (r, None),
+        O::UsersGet | O::UsersDelete | O::UsersListRoles => (r.id(&user()), None),
+        O::UsersCreate => (r, Some(json!({"connection": "db", "email": "a@example.com", "password": "pw-123456"}))),
+        O::UsersUpdate => (r.id(&user()), Some(json!({"password": "new-password-1"}))),
+        O::UsersAssignRoles | O::UsersRemoveRoles => (r.id(&user()), Some(json!({"roles": ["rol_1", "rol_2"]}))),
+        O::RolesGet => (r.id(&RoleId::new("rol_1").unwrap()), None),
+        O::RolesCreate | O::ClientsCreate | O::OrganizationsCreate => (r, Some(json!({"name": "n"}))),
+        O::ClientsGet | O::ClientsDelete => (r.id(&ClientId::new("cli_1").unwrap()), None),
+        O::ClientsUpdate => (r.id(&ClientId::new("cli_1").unwrap()), Some(json!({"description": "d"}))),
+        O::ConnectionsGet => (r.id(&ConnectionId::new("con_1").unwrap()), None),
+        O::ConnectionsCreate => (r, Some(json!({"name": "c1", "strategy": "auth0"}))),
+        O::OrganizationsGet | O::OrganizationsListMembers => (r.id(&OrganizationId::new("org_1").unwrap()), None),
+        O::OrganizationsAddMembers => {
+            (r.id(&OrganizationId::new("org_1").unwrap()), Some(json!({"members": ["auth0|m1", "auth0|m2"]})))
+        }
+        O::LogsGet => (r.id(&LogId::new("900201").unwrap()), None),
+        O::GrantsDelete => (r.id(&GrantId::new("g1").unwrap()), None),
+        O::ResourceServersGet => (r.id(&ResourceServerId::new("rs1").unwrap()), None),
+        O::ResourceServersCreate => (r, Some(json!({"identifier": "https://api.example.com/"}))),
+        O::RefreshTokensGet | O::RefreshTokensDelete => (r.id(&RefreshTokenId::new("rt1").unwrap()), None),
+        O::RefreshTokensUpdate => {
+            (r.id(&RefreshTokenId::new("rt1").unwrap()), Some(json!({"refresh_token_metadata": {"k": "v"}})))
+        }
+        O::RefreshTokensRevoke => (r, Some(json!({"ids": ["rt1", "rt2"]}))),
+        O::SessionsGet => (r.id(&SessionId::new("s1").unwrap()), None),
+        O::SessionsUpdate => (r.id(&SessionId::new("s1").unwrap()), Some(json!({"session_metadata": {"k": "v"}}))),
     };
-    if let Some(b) = body {
-        r = r.json_value(b);
-    }
-    match op.id {
-        "users.list_by_email" => r.query("email", "a@example.com"),
-        "refresh_tokens.list" => r.query("user_id", "auth0|u1"),
+    let r = match body {
+        Some(b) => r.json_value(b),
+        None => r,
+    };
+    match op.key {
+        O::UsersListByEmail => r.query("email", "a@example.com"),
+        O::RefreshTokensList => r.query("user_id", "auth0|u1"),
         _ => r,
     }
 }
 
-/// The dangerous action the sample call needs (the test's own table, independent of the crate's).
-fn action_of(op_id: &str) -> Option<Action> {
-    Some(match op_id {
-        "users.delete" => Action::DeleteUsers,
-        "users.update" => Action::UpdateUserCredentials,
-        "users.assign_roles" => Action::AssignRoles,
-        "users.remove_roles" => Action::RemoveRoles,
-        "clients.create" => Action::CreateClients,
-        "clients.update" => Action::UpdateClients,
-        "clients.delete" => Action::DeleteClients,
-        "connections.create" => Action::CreateConnections,
-        "organizations.add_members" => Action::AddOrganizationMembers,
-        "grants.delete" => Action::DeleteGrants,
-        "refresh_tokens.delete" | "refresh_tokens.revoke" => Action::RevokeRefreshTokens,
-        _ => return None,
-    })
+/// The dangerous action the sample call needs (the test's own table, independent of the
+/// catalog's, matched exhaustively).
+fn action_of(op: OperationId) -> Option<Action> {
+    use OperationId as O;
+    match op {
+        O::UsersDelete => Some(Action::DeleteUsers),
+        O::UsersUpdate => Some(Action::UpdateUserCredentials),
+        O::UsersAssignRoles => Some(Action::AssignRoles),
+        O::UsersRemoveRoles => Some(Action::RemoveRoles),
+        O::ClientsCreate => Some(Action::CreateClients),
+        O::ClientsUpdate => Some(Action::UpdateClients),
+        O::ClientsDelete => Some(Action::DeleteClients),
+        O::ConnectionsCreate => Some(Action::CreateConnections),
+        O::OrganizationsAddMembers => Some(Action::AddOrganizationMembers),
+        O::GrantsDelete => Some(Action::DeleteGrants),
+        O::RefreshTokensDelete | O::RefreshTokensRevoke => Some(Action::RevokeRefreshTokens),
+        O::UsersList
+        | O::UsersGet
+        | O::UsersCreate
+        | O::UsersListByEmail
+        | O::RolesList
+        | O::RolesGet
+        | O::RolesCreate
+        | O::UsersListRoles
+        | O::ClientsList
+        | O::ClientsGet
+        | O::ConnectionsList
+        | O::ConnectionsGet
+        | O::OrganizationsList
+        | O::OrganizationsGet
+        | O::OrganizationsCreate
+        | O::OrganizationsListMembers
+        | O::LogsList
+        | O::LogsGet
+        | O::GrantsList
+        | O::ResourceServersList
+        | O::ResourceServersGet
+        | O::ResourceServersCreate
+        | O::RefreshTokensList
+        | O::RefreshTokensGet
+        | O::RefreshTokensUpdate
+        | O::SessionsGet
+        | O::SessionsUpdate => None,
+    }
 }
 
 fn policy_text(op: &Operation, level: Level, action: Option<Action>) -> String {
@@ -112,7 +145,7 @@ async fn every_operation_level_and_action() {
     let mut cases = 0;
     let mut sent = 0;
     for op in catalog::ALL {
-        let action = action_of(op.id);
+        let action = action_of(op.key);
         for level in Level::ALL {
             for on in [false, true] {
                 if on && action.is_none() {
@@ -162,10 +195,20 @@ async fn every_operation_level_and_action() {
                         assert_eq!(after.len(), before, "{} was denied but reached the server", op.id);
                     }
                 }
+                // One outcome record per call; an allowed write also has its write-ahead
+                // record, written before the request and carrying the same call id.
                 let records = sink.records();
-                assert_eq!(records.len(), 1, "one audit record per call");
-                assert_eq!(records[0].operation, op.id);
-                assert_eq!(records[0].code, want.unwrap_or("allowed"));
+                let intents = usize::from(want.is_none() && op.access.is_write());
+                assert_eq!(records.len(), 1 + intents, "{}: records", op.id);
+                let outcome = records.last().unwrap();
+                assert_eq!(outcome.phase, RecordPhase::Outcome);
+                assert_eq!(outcome.operation, op.id);
+                assert_eq!(outcome.code, want.unwrap_or("allowed"));
+                if intents == 1 {
+                    assert_eq!(records[0].phase, RecordPhase::Intent);
+                    assert_eq!(records[0].call_id, outcome.call_id);
+                    assert_eq!(records[0].targets, outcome.targets);
+                }
             }
         }
     }

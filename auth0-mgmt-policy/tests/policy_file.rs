@@ -104,7 +104,7 @@ fn unknown_levels_modes_and_actions_name_their_line() {
     assert_eq!(e.line(), Some(9));
     assert_eq!(
         e.to_string(),
-        "line 9, column 35: unknown action `delete_user`; did you mean `delete_users`? (expected one of: delete_users, update_user_credentials, update_app_metadata, assign_roles, remove_roles, create_clients, update_clients, delete_clients, read_client_secrets, create_connections, add_organization_members, delete_grants, revoke_refresh_tokens)"
+        "line 9, column 35: unknown action `delete_user`; did you mean `delete_users`? (expected one of: delete_users, update_user_credentials, update_app_metadata, assign_roles, remove_roles, create_clients, update_clients, delete_clients, update_client_credentials, read_client_secrets, create_connections, add_organization_members, delete_grants, revoke_refresh_tokens)"
     );
     let e = err(&with_line(9, "actions = [\"launch_missiles\"]"));
     assert!(e.message().starts_with("unknown action `launch_missiles`"), "{e}");

@@ -1,39 +1,37 @@
-//! The client, and the one path every request takes.
+//! The client: its builder, and the call flow every request runs.
 //!
-//! [`Client::execute`] is where a request goes: interceptors decide (`before`), a token
-//! is fetched (minted once, cached, refreshed ahead of expiry), interceptors check its
-//! scopes, the shared pacer spaces the send, the response is classified (retry after a
-//! 429 for every method; after a 5xx, timeout or dropped connection only for GET and
-//! DELETE), a 401 drops the token and retries once with a fresh one, errors are mapped
-//! to [`Error`], the body is decoded, and interceptors hear how it ended (`after`). All
-//! of it runs inside a `tracing` span named after the operation id.
+//! [`Client::execute`] runs one call: the interceptors' hooks (`begin`, `check_scopes`,
+//! `before_send`, `filter_response`, `finish`), the token (with its expiry checked and a
+//! single re-mint after a 401), then hands the HTTP side to the transport
+//! (`src/transport/mod.rs`: pacing, attempts, retries, waits, bounded bodies, secrets
+//! scrubbed from errors), and decodes the answer. The module docs of the transport
+//! draw the whole path of a request in one picture.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument as _;
+use url::Url;
 
-use crate::catalog::{OAUTH_TOKEN, Operation};
-use crate::error::{ApiError, DecodeError, Denial, Error, Result};
+use crate::error::{DecodeError, Denial, Error, Result};
 use crate::ratelimit::{Pacer, PacerConfig, PacerStats, RateLimit};
 use crate::request::{CallHook, Interceptor, Outcome, Request};
-use crate::retry::{Attempt, Decision, RetryConfig, classify};
-use crate::token::{AccessToken, ClientCredentials, Scopes, StaticToken, TokenSource};
+use crate::retry::RetryConfig;
+use crate::token::{AccessToken, CLOCK_SKEW_LEEWAY, ClientCredentials, Scopes, StaticToken, TokenSource};
+use crate::transport::{Answer, Call, DEFAULT_BODY_LIMIT, Endpoint, HttpOptions, Transport, ensure_crypto_provider};
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 const DEFAULT_OFFSET_LIMIT: u64 = 1000;
-/// Bodies larger than this are refused instead of buffered.
-const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// How the client authenticates.
 enum Credentials {
@@ -48,9 +46,10 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     audience: Option<String>,
     base_url: Option<String>,
-    connect_timeout: Duration,
     timeout: Option<Duration>,
+    http_options: HttpOptions,
     http: Option<reqwest::Client>,
+    body_limit: usize,
     telemetry: bool,
     retry: RetryConfig,
     pacer: PacerConfig,
@@ -62,9 +61,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let creds = match &self.credentials {
             None => "none".to_owned(),
-            Some(Credentials::ClientCredentials { id, .. }) => {
-                format!("client_credentials({id}, [REDACTED])")
-            }
+            Some(Credentials::ClientCredentials { id, .. }) => format!("client_credentials({id}, [REDACTED])"),
             Some(Credentials::Source(s)) => format!("{s:?}"),
         };
         f.debug_struct("ClientBuilder")
@@ -72,8 +69,9 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &creds)
             .field("audience", &self.audience)
             .field("base_url", &self.base_url)
-            .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("http_client", &self.http.is_some())
+            .field("max_response_body", &self.body_limit)
             .field("telemetry", &self.telemetry)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -82,14 +80,18 @@ impl fmt::Debug for ClientBuilder {
 
 impl Default for ClientBuilder {
     fn default() -> Self {
+        // A `reqwest::Client` the caller builds after this point (for `http_client`)
+        // finds a TLS crypto provider (see the `rustls-ring` feature).
+        ensure_crypto_provider();
         ClientBuilder {
             domain: None,
             credentials: None,
             audience: None,
             base_url: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: Some(DEFAULT_TIMEOUT),
+            http_options: HttpOptions::default(),
             http: None,
+            body_limit: DEFAULT_BODY_LIMIT,
             telemetry: true,
             retry: RetryConfig::default(),
             pacer: PacerConfig::default(),
@@ -99,7 +101,53 @@ impl Default for ClientBuilder {
     }
 }
 
+/// The environment variables [`Client::from_env`] reads.
+const ENV_DOMAIN: &str = "AUTH0_DOMAIN";
+const ENV_CLIENT_ID: &str = "AUTH0_CLIENT_ID";
+const ENV_CLIENT_SECRET: &str = "AUTH0_CLIENT_SECRET";
+const ENV_AUDIENCE: &str = "AUTH0_AUDIENCE";
+
 impl ClientBuilder {
+    /// A builder from `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` and the
+    /// optional `AUTH0_AUDIENCE`; see [`Client::from_env`].
+    pub fn from_env() -> Result<ClientBuilder> {
+        ClientBuilder::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (a
+    /// map, a config file, a test): `lookup("AUTH0_DOMAIN")` and so on.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use auth0_mgmt::ClientBuilder;
+    ///
+    /// let vars = HashMap::from([("AUTH0_DOMAIN", "acme.eu.auth0.com"), ("AUTH0_CLIENT_ID", "id")]);
+    /// let err = ClientBuilder::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap_err();
+    /// assert!(err.to_string().contains("AUTH0_CLIENT_SECRET"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
+        let required = |name: &str| -> Result<String> {
+            match lookup(name).map(|v| v.trim().to_owned()) {
+                Some(v) if !v.is_empty() => Ok(v),
+                Some(_) => Err(Error::Config(format!("the environment variable {name} is empty"))),
+                None => {
+                    Err(Error::Config(format!("the environment variable {name} is not set (or not valid Unicode)")))
+                }
+            }
+        };
+        let raw_domain = required(ENV_DOMAIN)?;
+        // Accept what people paste: `https://acme.eu.auth0.com/`.
+        let domain = raw_domain.trim_start_matches("https://").trim_end_matches('/').to_owned();
+        validate_domain(&domain).map_err(|e| Error::Config(format!("{ENV_DOMAIN}: {}", config_text(&e))))?;
+        let id = required(ENV_CLIENT_ID)?;
+        let secret = required(ENV_CLIENT_SECRET)?;
+        let mut b = ClientBuilder::default().domain(domain).client_credentials(id, secret);
+        if let Some(aud) = lookup(ENV_AUDIENCE).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            b = b.audience(aud);
+        }
+        Ok(b)
+    }
+
     /// The tenant domain: a host and optional port, nothing else
     /// (`acme.eu.auth0.com`, `login.acme.com`).
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
@@ -117,7 +165,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Use a fixed access token (never refreshed).
+    /// Use a fixed access token (never refreshed; refused once its JWT `exp` is past).
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::Source(Arc::new(StaticToken::new(token))));
         self
@@ -143,21 +191,71 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout (default 10 s). Ignored with a caller-supplied [`http_client`](Self::http_client).
+    /// Connect timeout of the client's own HTTP transport (default 10 s). With a
+    /// caller-supplied [`http_client`](Self::http_client), set it on that client instead
+    /// (setting both is a configuration error, not a silently ignored option).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.http_options.connect_timeout = Some(timeout);
         self
     }
 
-    /// Per-attempt request timeout (default 30 s); `None` disables it.
+    /// Per-attempt request timeout, from connecting to the end of the body (default
+    /// 30 s); `None` disables it.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Use this `reqwest::Client` (proxies, TLS roots, …) for the API and token calls.
+    /// Send every request through this proxy (e.g. `reqwest::Proxy::https(url)?`).
+    /// Without one, the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment variables
+    /// apply.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.http_options.proxies.push(proxy);
+        self
+    }
+
+    /// Trust this root certificate as well as the system's (a corporate CA, a TLS
+    /// proxy). See [`ca_file`](Self::ca_file) for PEM files.
+    pub fn add_root_certificate(mut self, certificate: reqwest::Certificate) -> Self {
+        self.http_options.root_certificates.push(certificate);
+        self
+    }
+
+    /// Trust the certificates of this PEM file (one or more `BEGIN CERTIFICATE` blocks)
+    /// as well as the system's. The file is read by [`build`](Self::build).
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.http_options.ca_files.push(path.into());
+        self
+    }
+
+    /// How long idle pooled connections are kept (default 60 s); `None` keeps them.
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.http_options.pool_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Use this `reqwest::Client` for the API and token calls instead of the client's
+    /// own, which is built from the options above and never follows redirects.
+    ///
+    /// A caller's client may follow redirects before the SDK sees the answer. The SDK
+    /// makes that safe: request bodies (the token request's client secret among them)
+    /// are one-shot and are never re-sent by reqwest (a 307/308 comes back as
+    /// [`Error::Redirect`]; 301/302/303 turn a POST into a body-less GET), reqwest
+    /// drops the bearer on every cross-origin hop, and an answer that arrived from
+    /// another URL than the one requested is refused with [`Error::Redirect`]. The
+    /// options of the client's own transport (`connect_timeout`, `proxy`, root
+    /// certificates, `pool_idle_timeout`) belong on that client: setting them here too
+    /// makes [`build`](Self::build) fail.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// The largest success body read (default 8 MiB; Management API pages of 100 items
+    /// are far smaller). A larger body is refused with [`Error::BodyTooLarge`] while it
+    /// streams, whatever its `Content-Length` says; it is never truncated or parsed.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 
@@ -179,7 +277,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Refresh a minted token this long before it expires (default 5 minutes).
+    /// Refresh a minted token this long before it expires (default 5 minutes), but never
+    /// earlier than half its lifetime: a token granted for 3 s is replaced after 1.5 s,
+    /// not on every call.
     pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
@@ -210,34 +310,35 @@ impl ClientBuilder {
                 validate_domain(d)?;
                 d.clone()
             }
-            None => base
-                .split_once("://")
-                .map(|(_, rest)| rest.split('/').next().unwrap_or(rest).to_owned())
-                .unwrap_or_default(),
+            None => Url::parse(&base).ok().and_then(|u| authority(&u)).unwrap_or_default(),
         };
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .pool_idle_timeout(Duration::from_secs(60))
-                .build()
-                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
-        };
-        let mut headers = HeaderMap::new();
-        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("auth0-mgmt-rust/", env!("CARGO_PKG_VERSION"))));
-        if self.telemetry {
-            let json = serde_json::json!({
-                "name": "auth0-mgmt-rust",
-                "version": env!("CARGO_PKG_VERSION"),
-                "env": { "rust": env!("CARGO_PKG_RUST_VERSION") },
-            });
-            let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string());
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                headers.insert("auth0-client", v);
-            }
+        if self.body_limit == 0 {
+            return Err(Error::Config("max_response_body must be at least 1 byte".into()));
         }
-        let transport = Arc::new(Transport { http, headers, retry: self.retry.clone(), timeout: self.timeout });
+        let (http, connect_timeout) = match self.http {
+            Some(client) => {
+                let set = self.http_options.set_by_caller();
+                if !set.is_empty() {
+                    return Err(Error::Config(format!(
+                        "{} configure the client's own HTTP transport and cannot apply to a caller-supplied http_client: set them on that reqwest::Client instead",
+                        set.join(", ")
+                    )));
+                }
+                (client, None)
+            }
+            None => {
+                let connect = self.http_options.connect_timeout.unwrap_or(crate::transport::DEFAULT_CONNECT_TIMEOUT);
+                (self.http_options.build()?, Some(connect))
+            }
+        };
+        let transport = Arc::new(Transport::new(
+            http,
+            default_headers(self.telemetry),
+            self.retry.clone(),
+            self.timeout,
+            connect_timeout,
+            self.body_limit,
+        ));
         let audience = self.audience.unwrap_or_else(|| format!("https://{domain}/api/v2/"));
         let tokens: Arc<dyn TokenSource> = match self.credentials {
             None => {
@@ -250,9 +351,11 @@ impl ClientBuilder {
                 if id.is_empty() {
                     return Err(Error::Config("the client id is empty".into()));
                 }
+                let token_url = Url::parse(&format!("{base}/oauth/token"))
+                    .map_err(|e| Error::Config(format!("invalid token URL: {e}")))?;
                 Arc::new(ClientCredentials::new(
                     transport.clone(),
-                    format!("{base}/oauth/token"),
+                    token_url,
                     id,
                     secret,
                     audience.clone(),
@@ -266,12 +369,48 @@ impl ClientBuilder {
                 base,
                 audience,
                 transport,
+                retry: self.retry,
                 tokens,
                 pacer: Pacer::new(self.pacer),
                 offset_limit: self.offset_limit,
             }),
             interceptors: Arc::from(Vec::new()),
         })
+    }
+}
+
+/// `User-Agent` and, unless switched off, the `Auth0-Client` telemetry header.
+fn default_headers(telemetry: bool) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(USER_AGENT, HeaderValue::from_static(concat!("auth0-mgmt-rust/", env!("CARGO_PKG_VERSION"))));
+    if telemetry {
+        let json = serde_json::json!({
+            "name": "auth0-mgmt-rust",
+            "version": env!("CARGO_PKG_VERSION"),
+            "env": { "rust": env!("CARGO_PKG_RUST_VERSION") },
+        });
+        let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string());
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert("auth0-client", v);
+        }
+    }
+    headers
+}
+
+/// `host[:port]` of a URL.
+fn authority(u: &Url) -> Option<String> {
+    let host = u.host_str()?;
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    })
+}
+
+/// The text of a configuration error.
+fn config_text(e: &Error) -> String {
+    match e {
+        Error::Config(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -302,9 +441,11 @@ fn validate_domain(d: &str) -> Result<()> {
     if host.split('.').all(label_ok) { Ok(()) } else { Err(bad()) }
 }
 
-/// `scheme://host[:port][/prefix]`, without query, fragment or credentials.
+/// `scheme://host[:port][/prefix]`, without query, fragment or credentials. The error
+/// never repeats a URL that carries credentials.
 fn parse_base_url(raw: &str) -> Result<String> {
-    let url = url::Url::parse(raw).map_err(|e| Error::Config(format!("invalid base URL {raw:?}: {e}")))?;
+    let shown = |u: &str| if u.contains('@') { "(a URL with credentials)".to_owned() } else { format!("{u:?}") };
+    let url = Url::parse(raw).map_err(|e| Error::Config(format!("invalid base URL {}: {e}", shown(raw))))?;
     if !matches!(url.scheme(), "http" | "https")
         || url.host_str().is_none()
         || url.query().is_some()
@@ -312,7 +453,7 @@ fn parse_base_url(raw: &str) -> Result<String> {
         || !url.username().is_empty()
         || url.password().is_some()
     {
-        return Err(Error::Config(format!("invalid base URL {raw:?}: expected http(s)://host[:port][/path]")));
+        return Err(Error::Config(format!("invalid base URL {}: expected http(s)://host[:port][/path]", shown(raw))));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -349,6 +490,7 @@ struct Inner {
     base: String,
     audience: String,
     transport: Arc<Transport>,
+    retry: RetryConfig,
     tokens: Arc<dyn TokenSource>,
     pacer: Pacer,
     offset_limit: Option<u64>,
@@ -361,7 +503,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base)
             .field("audience", &self.inner.audience)
             .field("tokens", &self.inner.tokens)
-            .field("retry", &self.inner.transport.retry)
+            .field("retry", &self.inner.retry)
             .field("interceptors", &self.interceptors.len())
             .finish()
     }
@@ -381,18 +523,40 @@ pub struct Response<T> {
     pub attempts: u32,
 }
 
-/// A raw success body before decoding.
-struct RawResponse {
-    status: StatusCode,
-    body: Bytes,
-    rate_limit: RateLimit,
-    attempts: u32,
-}
-
 impl Client {
     /// Starts building a client.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use auth0_mgmt::{Client, RetryConfig};
+    ///
+    /// # fn run() -> auth0_mgmt::Result<()> {
+    /// let client = Client::builder()
+    ///     .domain("acme.eu.auth0.com")
+    ///     .client_credentials("CLIENT_ID", "CLIENT_SECRET")
+    ///     .timeout(Some(Duration::from_secs(20)))
+    ///     .retry(RetryConfig::default().max_total_wait(Duration::from_secs(60)))
+    ///     .ca_file("/etc/ssl/corp-ca.pem")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// A client for the tenant named by the environment: `AUTH0_DOMAIN`,
+    /// `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` (a machine-to-machine application) and
+    /// the optional `AUTH0_AUDIENCE`. A missing or empty variable is an
+    /// [`Error::Config`] naming it. Use [`ClientBuilder::from_env`] to change other
+    /// settings before building.
+    ///
+    /// ```no_run
+    /// # fn run() -> auth0_mgmt::Result<()> {
+    /// let client = auth0_mgmt::Client::from_env()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
     }
 
     /// The tenant domain.
@@ -451,10 +615,7 @@ impl Client {
             let started = Instant::now();
             let result = match Hooks::begin(&self.interceptors, &request) {
                 Ok(mut hooks) => {
-                    let result = match self.run(&request, &mut hooks).await {
-                        Ok(raw) => self.decode::<T>(&request, &mut hooks, raw),
-                        Err(e) => Err(e),
-                    };
+                    let result = self.run::<T>(&request, &mut hooks).await;
                     let elapsed = started.elapsed();
                     match &result {
                         Ok(resp) => hooks.finish(
@@ -492,11 +653,12 @@ impl Client {
         .await
     }
 
-    /// Everything up to a success body: authenticate, check, pace, send, retry.
-    async fn run(&self, request: &Request, hooks: &mut Hooks) -> Result<RawResponse> {
+    /// The call flow between `begin` and `finish`: token, checks, send (the transport),
+    /// one re-mint after a 401, error mapping, filter and decode.
+    async fn run<T: DeserializeOwned + 'static>(&self, request: &Request, hooks: &mut Hooks) -> Result<Response<T>> {
         request.check_shape()?;
         let op = request.operation();
-        let url = self.url(request);
+        let url = self.url(request)?;
         let body = match request.body() {
             Some(v) => {
                 Some(Bytes::from(serde_json::to_vec(v).map_err(|source| Error::Encode { operation: op.id, source })?))
@@ -507,11 +669,22 @@ impl Client {
         hooks.before_send(request)?;
         let mut reminted = false;
         loop {
-            let raw = self.inner.transport.send_api(op, &url, body.clone(), &token, &self.inner.pacer).await?;
-            if raw.status.is_success() {
-                return Ok(raw);
+            let call = Call {
+                operation: op.id,
+                endpoint: Endpoint::Api,
+                method: op.method.to_reqwest(),
+                url: &url,
+                body: body.clone(),
+                bearer: Some(&token),
+                body_secret: None,
+                idempotent: op.idempotent(),
+                pacer: Some(&self.inner.pacer),
+            };
+            let answer = self.inner.transport.send(&call).await?;
+            if answer.status.is_success() {
+                return self.decode(request, hooks, &call, answer);
             }
-            if raw.status == StatusCode::UNAUTHORIZED && !reminted {
+            if answer.status == StatusCode::UNAUTHORIZED && !reminted {
                 // The token was rejected: drop it, get a fresh one, retry once — unless the
                 // source hands out the same token again (a static token).
                 self.inner.tokens.invalidate(&token);
@@ -523,24 +696,23 @@ impl Client {
                     continue;
                 }
             }
-            return Err(Error::Api(Box::new(ApiError::from_body(
-                op.id,
-                raw.status,
-                &raw.body,
-                raw.rate_limit,
-                raw.attempts,
-            ))));
+            return Err(self.inner.transport.error_for(&call, &answer));
         }
     }
 
-    /// A token for this call, with its scopes checked by every interceptor.
+    /// A token for this call: not expired (beyond the clock-skew leeway), with its
+    /// scopes checked by every interceptor.
     async fn token_for(&self, request: &Request, hooks: &mut Hooks) -> Result<AccessToken> {
         let token = self.inner.tokens.token().await?;
+        if let Some(ago) = token.expired_for().filter(|ago| *ago > CLOCK_SKEW_LEEWAY) {
+            let expired_at = std::time::SystemTime::now().checked_sub(ago).unwrap_or(std::time::UNIX_EPOCH);
+            return Err(Error::TokenExpired { operation: request.operation().id, expired_at, ago });
+        }
         hooks.check_scopes(request, token.scopes())?;
         Ok(token)
     }
 
-    fn url(&self, request: &Request) -> String {
+    fn url(&self, request: &Request) -> Result<Url> {
         let mut url = format!("{}{}", self.inner.base, request.path());
         let mut pairs = request.query_pairs().peekable();
         if pairs.peek().is_some() {
@@ -551,17 +723,19 @@ impl Client {
             }
             url.push_str(&ser.finish());
         }
-        url
+        Url::parse(&url)
+            .map_err(|e| Error::Config(format!("{}: could not build the request URL: {e}", request.operation().id)))
     }
 
     fn decode<T: DeserializeOwned + 'static>(
         &self,
         request: &Request,
         hooks: &mut Hooks,
-        raw: RawResponse,
+        call: &Call<'_>,
+        answer: Answer,
     ) -> Result<Response<T>> {
         let op = request.operation();
-        let RawResponse { status, body, rate_limit, attempts } = raw;
+        let Answer { status, body, rate_limit, attempts, .. } = answer;
         // `T = ()`: the body is ignored (204, 202, `{}`, `{"deleted_at": ..}` alike).
         if let Ok(unit) = (Box::new(()) as Box<dyn std::any::Any>).downcast::<T>() {
             return Ok(Response { value: *unit, status, rate_limit, attempts });
@@ -571,16 +745,18 @@ impl Client {
         // Decoding is tried with plain serde_json first: tracking the path costs about
         // twice the decode (docs/BENCHMARKS.md, W2). Only a failure is decoded again with
         // `serde_path_to_error`, the same input giving the same error, now with its path.
-        let value = match serde_json::from_slice::<T>(body) {
+        let value = match crate::models::from_json::<T>(body) {
             Ok(v) => v,
             Err(_) => {
                 let mut de = serde_json::Deserializer::from_slice(body);
                 serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+                    // serde's messages quote the input (`invalid type: string "…"`).
+                    let scrub = call.scrub();
                     Error::Decode(Box::new(DecodeError {
                         operation: op.id,
                         status,
-                        path: e.path().to_string(),
-                        message: e.into_inner().to_string(),
+                        path: scrub.text(&e.path().to_string(), false).into_owned(),
+                        message: scrub.text(&e.into_inner().to_string(), false).into_owned(),
                     }))
                 })?
             }
@@ -637,196 +813,10 @@ impl Hooks {
     }
 }
 
-/// The HTTP side: one `reqwest::Client` (one connection pool) for API and token calls,
-/// fixed headers, the retry loop.
-pub(crate) struct Transport {
-    http: reqwest::Client,
-    headers: HeaderMap,
-    retry: RetryConfig,
-    timeout: Option<Duration>,
-}
-
-impl Transport {
-    /// One Management API call with retries. Non-success answers that are final come back
-    /// as `Ok` with their status; the caller maps them.
-    async fn send_api(
-        &self,
-        op: &'static Operation,
-        url: &str,
-        body: Option<Bytes>,
-        token: &AccessToken,
-        pacer: &Pacer,
-    ) -> Result<RawResponse> {
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Error::Config("the access token contains characters not allowed in a header".into()))?;
-        auth.set_sensitive(true);
-        let method = op.method.to_reqwest();
-        self.send_with_retries(op.id, op.idempotent(), Some(pacer), || {
-            let mut rb = self
-                .http
-                .request(method.clone(), url)
-                .headers(self.headers.clone())
-                .header(AUTHORIZATION, auth.clone());
-            if let Some(b) = &body {
-                rb = rb.header(CONTENT_TYPE, "application/json").body(b.clone());
-            }
-            rb
-        })
-        .await
-    }
-
-    /// The client-credentials call: a POST, but minting twice is harmless, so it is
-    /// retried like an idempotent call. It has its own rate limit, so it is not paced.
-    pub(crate) async fn send_token_request(&self, url: &str, body: Bytes) -> Result<RawResponseParts> {
-        let raw = self
-            .send_with_retries(OAUTH_TOKEN, true, None, || {
-                self.http
-                    .post(url)
-                    .headers(self.headers.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.clone())
-            })
-            .await;
-        match raw {
-            Ok(r) => Ok(RawResponseParts { status: r.status, body: r.body, rate_limit: r.rate_limit }),
-            Err(Error::WaitTooLong { source, .. }) => Ok(RawResponseParts {
-                status: source.status,
-                body: Bytes::from(source.raw_body.unwrap_or_default()),
-                rate_limit: source.rate_limit,
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn send_with_retries(
-        &self,
-        operation: &'static str,
-        idempotent: bool,
-        pacer: Option<&Pacer>,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<RawResponse> {
-        let cfg = &self.retry;
-        let mut backoff = cfg.backoff_iter();
-        let mut waited = Duration::ZERO;
-        let (mut attempts, mut throttled, mut transient) = (0u32, 0u32, 0u32);
-        loop {
-            attempts += 1;
-            if let Some(p) = pacer {
-                p.acquire().await;
-            }
-            let mut rb = build();
-            if let Some(t) = self.timeout {
-                rb = rb.timeout(t);
-            }
-            let result = async {
-                let resp = rb.send().await?;
-                let status = resp.status();
-                let now = pacer.map_or_else(SystemTime::now, Pacer::unix_now);
-                let rate_limit = RateLimit::from_headers(resp.headers(), now);
-                let body = read_body(resp).await?;
-                Ok::<_, reqwest::Error>((status, rate_limit, body))
-            }
-            .await;
-            let (attempt, wait) = match result {
-                Ok((status, rate_limit, body)) => {
-                    if let Some(p) = pacer {
-                        p.observe(&rate_limit, status.as_u16());
-                    }
-                    let decision = classify(idempotent, Attempt::Status(status));
-                    let raw = RawResponse { status, body, rate_limit, attempts };
-                    let wait = match decision {
-                        Decision::Done => return Ok(raw),
-                        Decision::RetryRateLimited if throttled >= cfg.max_rate_limit_retries => {
-                            return Ok(raw);
-                        }
-                        Decision::RetryBackoff if transient >= cfg.max_retries => return Ok(raw),
-                        Decision::RetryRateLimited => {
-                            let wait = match pacer {
-                                Some(p) => p.throttled_delay(&raw.rate_limit, throttled),
-                                None => raw
-                                    .rate_limit
-                                    .server_wait(SystemTime::now())
-                                    .unwrap_or_else(|| backoff.next().unwrap_or(cfg.max_backoff)),
-                            };
-                            if waited + wait > cfg.max_total_wait {
-                                let source = Box::new(ApiError::from_body(
-                                    operation,
-                                    raw.status,
-                                    &raw.body,
-                                    raw.rate_limit,
-                                    attempts,
-                                ));
-                                return Err(Error::WaitTooLong {
-                                    operation,
-                                    wait,
-                                    max_wait: cfg.max_total_wait,
-                                    source,
-                                });
-                            }
-                            throttled += 1;
-                            wait
-                        }
-                        Decision::RetryBackoff => {
-                            transient += 1;
-                            let wait = backoff.next().unwrap_or(cfg.max_backoff);
-                            if waited + wait > cfg.max_total_wait {
-                                return Ok(raw);
-                            }
-                            wait
-                        }
-                    };
-                    (format!("status {}", status.as_u16()), wait)
-                }
-                Err(source) => {
-                    if let Some(p) = pacer {
-                        p.unanswered();
-                    }
-                    let decision = classify(idempotent, Attempt::from_error(&source));
-                    if decision == Decision::Done || transient >= cfg.max_retries {
-                        return Err(Error::Transport { operation, attempts, source: without_url(source) });
-                    }
-                    transient += 1;
-                    let wait = backoff.next().unwrap_or(cfg.max_backoff);
-                    if waited + wait > cfg.max_total_wait {
-                        return Err(Error::Transport { operation, attempts, source: without_url(source) });
-                    }
-                    (format!("transport error: {}", without_url(source)), wait)
-                }
-            };
-            tracing::debug!(attempt = attempts, wait_ms = wait.as_millis() as u64, reason = %attempt, "retrying");
-            tokio::time::sleep(wait).await;
-            waited += wait;
-        }
-    }
-}
-
-/// Status, body and rate-limit state of a token-endpoint answer.
-pub(crate) struct RawResponseParts {
-    pub(crate) status: StatusCode,
-    pub(crate) body: Bytes,
-    pub(crate) rate_limit: RateLimit,
-}
-
-/// Reads a body, refusing more than [`MAX_BODY`] bytes.
-async fn read_body(mut resp: reqwest::Response) -> std::result::Result<Bytes, reqwest::Error> {
-    let mut buf = Vec::with_capacity(resp.content_length().map_or(8 * 1024, |l| (l as usize).min(MAX_BODY)));
-    while let Some(chunk) = resp.chunk().await? {
-        if buf.len() + chunk.len() > MAX_BODY {
-            // Treat as a truncated body: decoding it fails with a typed error.
-            break;
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(buf))
-}
-
-/// Query strings can hold user data (emails in `q`); errors keep only the path.
-fn without_url(e: reqwest::Error) -> reqwest::Error {
-    e.without_url()
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     #[test]
@@ -859,6 +849,8 @@ mod tests {
         for bad in ["ftp://x", "http://u:p@x", "http://x/?q", "not a url"] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
+        let err = parse_base_url("http://user:hunter2@x").unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]
@@ -870,5 +862,70 @@ mod tests {
         let c = b.build().unwrap();
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("very-secret-value") && dbg.contains("cid"), "{dbg}");
+    }
+
+    fn lookup(vars: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<&str, &str> = vars.iter().copied().collect();
+        move |k| map.get(k).map(|v| (*v).to_owned())
+    }
+
+    #[test]
+    fn from_lookup_names_the_missing_variable() {
+        let all = [
+            ("AUTH0_DOMAIN", "acme.eu.auth0.com"),
+            ("AUTH0_CLIENT_ID", "cid"),
+            ("AUTH0_CLIENT_SECRET", "env-secret-value"),
+        ];
+        for missing in ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"] {
+            let vars: Vec<_> = all.iter().copied().filter(|(k, _)| *k != missing).collect();
+            let err = ClientBuilder::from_lookup(lookup(&vars)).unwrap_err();
+            assert!(matches!(&err, Error::Config(m) if m.contains(missing) && m.contains("not set")), "{err}");
+            let mut empty = vars.clone();
+            empty.push((missing, "  "));
+            let err = ClientBuilder::from_lookup(lookup(&empty)).unwrap_err();
+            assert!(err.to_string().contains(missing) && err.to_string().contains("empty"), "{err}");
+        }
+        let c = ClientBuilder::from_lookup(lookup(&all)).unwrap().build().unwrap();
+        assert_eq!(c.domain(), "acme.eu.auth0.com");
+        assert_eq!(c.inner.audience, "https://acme.eu.auth0.com/api/v2/");
+        assert!(!format!("{c:?}").contains("env-secret-value"));
+    }
+
+    #[test]
+    fn from_lookup_takes_a_pasted_url_and_an_audience() {
+        let c = ClientBuilder::from_lookup(lookup(&[
+            ("AUTH0_DOMAIN", "https://acme.eu.auth0.com/"),
+            ("AUTH0_CLIENT_ID", "cid"),
+            ("AUTH0_CLIENT_SECRET", "s"),
+            ("AUTH0_AUDIENCE", "https://custom/api/v2/"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(c.domain(), "acme.eu.auth0.com");
+        assert_eq!(c.inner.audience, "https://custom/api/v2/");
+        let err = ClientBuilder::from_lookup(lookup(&[
+            ("AUTH0_DOMAIN", "acme.com/path"),
+            ("AUTH0_CLIENT_ID", "cid"),
+            ("AUTH0_CLIENT_SECRET", "s"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("AUTH0_DOMAIN"), "{err}");
+    }
+
+    #[test]
+    fn transport_options_conflict_with_a_caller_client() {
+        let err = Client::builder()
+            .domain("acme.auth0.com")
+            .token("t")
+            .http_client(reqwest::Client::new())
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("connect_timeout"), "{err}");
+        let err =
+            Client::builder().domain("acme.auth0.com").token("t").ca_file("/nonexistent/ca.pem").build().unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+        assert!(Client::builder().domain("acme.auth0.com").token("t").max_response_body(0).build().is_err());
     }
 }

@@ -1,19 +1,27 @@
 //! The one error type of the crate.
 //!
 //! Every failure is an [`Error`]; API failures keep the HTTP status, Auth0's error body
-//! (`statusCode`, `error`, `message`, `errorCode`, `attributes`), the raw body when it was
-//! not JSON, and the rate-limit state of the response. No variant ever contains a client
-//! secret or an access token.
+//! (`statusCode`, `error`, `message`, `errorCode`, `attributes`), a bounded snippet of the
+//! raw body when it was not JSON, and the rate-limit state of the response.
+//!
+//! No variant ever contains a client secret or an access token: text taken from a
+//! response (error bodies, OAuth error fields, decoder messages) is scrubbed of the
+//! client secret, the bearer token of the call and anything JWT-shaped before it is
+//! stored, so a server that echoes the request cannot put a secret into an error's
+//! `Debug` or `Display`.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::ids::IdError;
 use crate::models::{JsonObject, string_enum};
 use crate::ratelimit::RateLimit;
+use crate::retry::WaitFor;
+use crate::transport::scrub::Scrub;
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -26,39 +34,101 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
 
-    /// The server was rate limiting and named a wait longer than the configured maximum
-    /// total wait, so the client stopped instead of sleeping.
-    #[error(
-        "{operation}: rate limited and the server asks to wait {}s, beyond the configured maximum wait of {}s ({source})",
-        wait.as_secs_f64().ceil(),
-        max_wait.as_secs_f64()
-    )]
+    /// The call's next wait did not fit in what was left of
+    /// [`RetryConfig::max_total_wait`](crate::RetryConfig::max_total_wait), so it stopped
+    /// instead of sleeping. `waiting_for` says what it would have waited for: the wait a
+    /// 429 named, the backoff before retrying a 5xx or a failed connection, or the
+    /// client's pacer.
+    #[error("{}", wait_too_long_message(operation, *waiting_for, *wait, *max_wait, source.as_deref()))]
     WaitTooLong {
-        /// The operation id.
+        /// The operation id (`oauth.token` for the token endpoint).
         operation: &'static str,
-        /// What the server asked for.
+        /// What the call would have waited for.
+        waiting_for: WaitFor,
+        /// The wait that did not fit (for a 429: what the server asked for).
         wait: Duration,
-        /// The configured bound.
+        /// The configured bound of all waits of one call.
         max_wait: Duration,
-        /// The 429 response.
-        source: Box<ApiError>,
+        /// The last failed attempt (the 429, the 5xx, the transport error), if there was
+        /// one: a pacer wait can come before the first attempt.
+        source: Option<Box<Error>>,
     },
 
     /// Minting an access token failed; no Management API request was sent.
     #[error("{0}")]
     Token(Box<TokenError>),
 
+    /// The access token about to be used has expired (its JWT `exp`, or the lifetime it
+    /// was handed out with, is past by more than the clock-skew leeway of 60 s), so
+    /// nothing was sent. A static token cannot be refreshed: get a new one, or use
+    /// client credentials.
+    #[error(
+        "{operation}: the access token expired {} ago (at {}); nothing was sent",
+        human(*ago),
+        httpdate::fmt_http_date(*expired_at)
+    )]
+    TokenExpired {
+        /// The operation id.
+        operation: &'static str,
+        /// When the token expired (wall clock).
+        expired_at: SystemTime,
+        /// How long ago.
+        ago: Duration,
+    },
+
     /// The request did not complete at the HTTP level (connect error, timeout, reset
-    /// connection, unreadable body), after any retries.
-    #[error("{operation}: transport error after {attempts} attempt(s): {source}")]
+    /// connection, truncated body), after any retries.
+    #[error("{}", transport_message(operation, *attempts, *timeout, source))]
     Transport {
         /// The operation id (`oauth.token` for the token endpoint).
         operation: &'static str,
         /// How many attempts were made.
         attempts: u32,
+        /// The timeout that fired, when the failure is a timeout.
+        timeout: Option<Duration>,
         /// The underlying error.
         #[source]
         source: reqwest::Error,
+    },
+
+    /// A success body was larger than the configured limit
+    /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body));
+    /// it was not read past the limit, nor parsed.
+    #[error(
+        "{operation}: the {} response body is larger than the limit of {limit} bytes{}",
+        status.as_u16(),
+        content_length.map(|l| format!(" (Content-Length: {l})")).unwrap_or_default()
+    )]
+    BodyTooLarge {
+        /// The operation id.
+        operation: &'static str,
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The configured limit in bytes.
+        limit: usize,
+        /// The length the server announced, if any.
+        content_length: Option<u64>,
+    },
+
+    /// The server answered with a redirect. The client never follows one: a redirect
+    /// could carry the bearer token or the client secret off the tenant host. With a
+    /// caller-supplied HTTP client that followed it anyway (`followed`), its answer is
+    /// refused.
+    #[error(
+        "{operation}: the server answered {} with a redirect{}{}; redirects are never followed (they could carry credentials off the tenant host)",
+        status.as_u16(),
+        location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default(),
+        if *followed { " that the HTTP client followed" } else { "" }
+    )]
+    Redirect {
+        /// The operation id (`oauth.token` for the token endpoint).
+        operation: &'static str,
+        /// The status of the answer.
+        status: StatusCode,
+        /// Where it pointed (scheme, host, port and path; never the query).
+        location: Option<String>,
+        /// The HTTP client followed the redirect before the SDK saw it.
+        followed: bool,
     },
 
     /// A success response whose body did not match the expected shape.
@@ -123,14 +193,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status, for API and token errors.
+    /// The HTTP status, for errors that come from an answer.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::WaitTooLong { source, .. } => Some(source.status),
+            Error::WaitTooLong { source, .. } => source.as_deref().and_then(Error::status),
             Error::Token(e) => e.status,
             Error::Transport { source, .. } => source.status(),
             Error::Decode(d) => Some(d.status),
+            Error::BodyTooLarge { status, .. } | Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -139,27 +210,38 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
-            Error::WaitTooLong { source, .. } => Some(source),
+            Error::WaitTooLong { source, .. } => source.as_deref().and_then(Error::api),
+            _ => None,
+        }
+    }
+
+    /// The token endpoint's error, when minting failed.
+    pub fn token_error(&self) -> Option<&TokenError> {
+        match self {
+            Error::Token(t) => Some(t),
+            Error::WaitTooLong { source, .. } => source.as_deref().and_then(Error::token_error),
             _ => None,
         }
     }
 
     /// Auth0's `errorCode` (API errors) or OAuth `error` (token errors).
     pub fn error_code(&self) -> Option<&str> {
-        match self {
-            Error::Token(t) => t.error.as_deref(),
-            _ => self.api().and_then(|e| e.body.error_code.as_ref()).map(ErrorCode::as_str),
+        if let Some(t) = self.token_error() {
+            return t.error.as_deref();
         }
+        self.api().and_then(|e| e.body.error_code.as_ref()).map(ErrorCode::as_str)
     }
 
     /// 404 from the API.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(StatusCode::NOT_FOUND) && !matches!(self, Error::Token(_))
+        matches!(self, Error::Api(e) if e.status == StatusCode::NOT_FOUND)
     }
 
-    /// 429 (from the API or the token endpoint), including a refused over-long wait.
+    /// 429 (from the API or the token endpoint), including a refused over-long wait for
+    /// a rate limit or the pacer.
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::WaitTooLong { .. }) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self, Error::WaitTooLong { waiting_for: WaitFor::RateLimit | WaitFor::Pacer, .. })
+            || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// The call was refused locally before anything was sent.
@@ -167,9 +249,13 @@ impl Error {
         matches!(self, Error::Denied(_))
     }
 
-    /// The request timed out.
+    /// The request timed out (connect or request timeout).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport { source, .. } if source.is_timeout())
+        match self {
+            Error::Transport { source, .. } => source.is_timeout(),
+            Error::WaitTooLong { source, .. } => source.as_deref().is_some_and(Error::is_timeout),
+            _ => false,
+        }
     }
 
     /// Whether trying again later could succeed: rate limits, 5xx, transport failures.
@@ -183,10 +269,11 @@ impl Error {
         }
     }
 
-    /// The wait the server named (`Retry-After`, else `x-ratelimit-reset`), if any.
+    /// The wait the server named (`Retry-After`, else `x-ratelimit-reset`), or the
+    /// rate-limit wait that was refused as too long.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::WaitTooLong { wait, .. } => Some(*wait),
+            Error::WaitTooLong { waiting_for: WaitFor::RateLimit | WaitFor::Pacer, wait, .. } => Some(*wait),
             _ => self.rate_limit().and_then(|r| r.server_wait(std::time::SystemTime::now())),
         }
     }
@@ -195,7 +282,7 @@ impl Error {
     pub fn rate_limit(&self) -> Option<&RateLimit> {
         match self {
             Error::Api(e) => Some(&e.rate_limit),
-            Error::WaitTooLong { source, .. } => Some(&source.rate_limit),
+            Error::WaitTooLong { source, .. } => source.as_deref().and_then(Error::rate_limit),
             Error::Token(t) => Some(&t.rate_limit),
             _ => None,
         }
@@ -208,6 +295,65 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// A duration for people: `250ms`, `1.5s`, `120s`.
+pub(crate) fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_nanos() == 0 || d >= Duration::from_secs(100) {
+        format!("{}s", d.as_secs().saturating_add(u64::from(d.subsec_nanos() != 0)))
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+fn wait_too_long_message(
+    operation: &str,
+    waiting_for: WaitFor,
+    wait: Duration,
+    max_wait: Duration,
+    source: Option<&Error>,
+) -> String {
+    let (wait, max) = (human(wait), human(max_wait));
+    let what = match waiting_for {
+        WaitFor::RateLimit => format!("rate limited and the server asks to wait {wait}"),
+        WaitFor::Backoff => format!("retrying needs a backoff of {wait}"),
+        WaitFor::Pacer => format!("the pacer's next send slot is {wait} away"),
+    };
+    let mut msg = format!("{operation}: {what}, which would take the call beyond the configured maximum wait of {max}");
+    if let Some(s) = source {
+        msg.push_str(&format!(" (last answer: {s})"));
+    }
+    msg
+}
+
+fn transport_message(operation: &str, attempts: u32, timeout: Option<Duration>, source: &reqwest::Error) -> String {
+    let tries = if attempts == 1 { "1 attempt".to_owned() } else { format!("{attempts} attempts") };
+    let root = root_cause(source);
+    if source.is_timeout() {
+        let which = if source.is_connect() { "connecting" } else { "the request" };
+        return match timeout {
+            Some(t) => format!("{operation}: timed out after {} ({which}), {tries}", human(t)),
+            None => format!("{operation}: timed out ({which}: {root}), {tries}"),
+        };
+    }
+    if source.is_connect() {
+        return format!("{operation}: could not connect after {tries}: {root}");
+    }
+    if source.is_body() || source.is_decode() {
+        return format!("{operation}: the response body could not be read after {tries}: {root}");
+    }
+    format!("{operation}: the connection failed after {tries}: {root}")
+}
+
+/// The innermost cause's text (e.g. `Connection refused (os error 111)`).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 string_enum! {
@@ -267,10 +413,11 @@ pub struct ApiError {
     pub operation: &'static str,
     /// The HTTP status.
     pub status: StatusCode,
-    /// The decoded Auth0 error body (all `None` when the body was not Auth0 JSON).
+    /// The decoded Auth0 error body (all `None` when the body was not Auth0 JSON),
+    /// scrubbed of secrets.
     pub body: ErrorBody,
     /// The body as text when it was not an Auth0 JSON error (HTML from a proxy, empty,
-    /// truncated), cut to 2 KiB.
+    /// truncated), scrubbed of secrets and cut to 2 KiB.
     pub raw_body: Option<String>,
     /// The rate-limit headers of the response.
     pub rate_limit: RateLimit,
@@ -278,24 +425,37 @@ pub struct ApiError {
     pub attempts: u32,
 }
 
+/// How much of a non-JSON error body an error keeps.
 const RAW_BODY_LIMIT: usize = 2048;
 
+/// A JSON object parsed from an error body and scrubbed, if the body is one.
+fn scrubbed_object(bytes: &[u8], scrub: &Scrub) -> Option<Value> {
+    let mut v: Value = serde_json::from_slice(bytes).ok()?;
+    if !v.is_object() {
+        return None;
+    }
+    scrub.json(&mut v);
+    Some(v)
+}
+
 impl ApiError {
-    /// Builds the error from a response body, keeping the raw text when it is not an
-    /// Auth0 error object.
+    /// Builds the error from a (bounded) response body, keeping the raw text when it is
+    /// not an Auth0 error object. `cut`: the body was cut at the read limit.
     pub(crate) fn from_body(
         operation: &'static str,
         status: StatusCode,
         bytes: &[u8],
+        cut: bool,
         rate_limit: RateLimit,
         attempts: u32,
+        scrub: &Scrub,
     ) -> ApiError {
-        let body = serde_json::from_slice::<ErrorBody>(bytes).ok();
+        let body = scrubbed_object(bytes, scrub).and_then(|v| serde_json::from_value::<ErrorBody>(v).ok());
         let parsed = body.as_ref().is_some_and(|b| b.message.is_some() || b.error.is_some() || b.status_code.is_some());
         ApiError {
             operation,
             status,
-            raw_body: (!parsed).then(|| truncate_text(bytes, RAW_BODY_LIMIT)),
+            raw_body: (!parsed).then(|| body_text(bytes, cut, scrub)),
             body: if parsed { body.unwrap_or_default() } else { ErrorBody::default() },
             rate_limit,
             attempts,
@@ -307,7 +467,7 @@ impl ApiError {
         self.body.error_code.as_ref()
     }
 
-    /// The human-readable message (Auth0's `message`, else the start of the raw body).
+    /// The human-readable message (Auth0's `message`).
     pub fn message(&self) -> Option<&str> {
         self.body.message.as_deref()
     }
@@ -326,13 +486,7 @@ impl fmt::Display for ApiError {
         if let Some(msg) = &self.body.message {
             write!(f, ": {msg}")?;
         } else if let Some(raw) = &self.raw_body {
-            let snippet: String = raw.chars().take(200).collect();
-            let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-            if snippet.is_empty() {
-                write!(f, ": empty body")?;
-            } else {
-                write!(f, ": non-JSON body: {snippet}")?;
-            }
+            write_snippet(f, raw)?;
         }
         if self.attempts > 1 {
             write!(f, " [{} after {} attempts]", self.operation, self.attempts)?;
@@ -343,35 +497,62 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// `: empty body` or `: non-JSON body: <first 200 characters, whitespace folded>`.
+fn write_snippet(f: &mut fmt::Formatter<'_>, raw: &str) -> fmt::Result {
+    let snippet: String = raw.chars().take(200).collect();
+    let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    if snippet.is_empty() { write!(f, ": empty body") } else { write!(f, ": non-JSON body: {snippet}") }
+}
+
 /// The token endpoint refused to mint an access token (OAuth error body).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct TokenError {
     /// The HTTP status, when there was a response.
     pub status: Option<StatusCode>,
-    /// OAuth `error` (e.g. `access_denied`, `invalid_client`, `unauthorized_client`).
+    /// OAuth `error` (e.g. `access_denied`, `invalid_client`, `too_many_requests`).
     pub error: Option<String>,
     /// OAuth `error_description`.
     pub error_description: Option<String>,
     /// OAuth `error_uri`.
     pub error_uri: Option<String>,
-    /// The raw body when it was not an OAuth error object, cut to 2 KiB.
+    /// The raw body when it was not an OAuth error object, scrubbed of secrets and cut
+    /// to 2 KiB.
     pub raw_body: Option<String>,
-    /// Rate-limit and quota headers of the response.
+    /// Rate-limit and quota headers of the response (`Retry-After` among them).
     pub rate_limit: RateLimit,
 }
 
 #[derive(Deserialize)]
 struct OAuthErrorBody {
+    #[serde(default, deserialize_with = "lenient_string")]
     error: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
     error_description: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
     error_uri: Option<String>,
 }
 
+/// A string field, or `None` for any other JSON (a server may send numbers or objects).
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
 impl TokenError {
-    pub(crate) fn from_body(status: StatusCode, bytes: &[u8], rate_limit: RateLimit) -> TokenError {
-        match serde_json::from_slice::<OAuthErrorBody>(bytes) {
-            Ok(b) if b.error.is_some() || b.error_description.is_some() => TokenError {
+    /// Builds the error from a (bounded) token-endpoint body.
+    pub(crate) fn from_body(
+        status: StatusCode,
+        bytes: &[u8],
+        cut: bool,
+        rate_limit: RateLimit,
+        scrub: &Scrub,
+    ) -> TokenError {
+        let oauth = scrubbed_object(bytes, scrub).and_then(|v| serde_json::from_value::<OAuthErrorBody>(v).ok());
+        match oauth {
+            Some(b) if b.error.is_some() || b.error_description.is_some() => TokenError {
                 status: Some(status),
                 error: b.error,
                 error_description: b.error_description,
@@ -384,9 +565,25 @@ impl TokenError {
                 error: None,
                 error_description: None,
                 error_uri: None,
-                raw_body: Some(truncate_text(bytes, RAW_BODY_LIMIT)),
+                raw_body: Some(body_text(bytes, cut, scrub)),
                 rate_limit,
             },
+        }
+    }
+
+    /// The error handed to calls that queued behind a mint that failed with `e`: the
+    /// token endpoint's own error when it answered, else a description of the failure.
+    pub(crate) fn shared(e: &Error) -> TokenError {
+        if let Some(t) = e.token_error() {
+            return t.clone();
+        }
+        TokenError {
+            status: e.status(),
+            error: None,
+            error_description: Some(format!("minting failed in a concurrent call: {e}")),
+            error_uri: None,
+            raw_body: None,
+            rate_limit: e.rate_limit().cloned().unwrap_or_default(),
         }
     }
 
@@ -416,8 +613,10 @@ impl fmt::Display for TokenError {
         if let Some(d) = &self.error_description {
             write!(f, ": {d}")?;
         } else if let Some(raw) = &self.raw_body {
-            let snippet: String = raw.chars().take(200).collect();
-            write!(f, ": non-JSON body: {}", snippet.split_whitespace().collect::<Vec<_>>().join(" "))?;
+            write_snippet(f, raw)?;
+        }
+        if let Some(wait) = self.rate_limit.retry_after {
+            write!(f, " (Retry-After: {})", human(wait))?;
         }
         Ok(())
     }
@@ -477,32 +676,53 @@ pub struct DecodeError {
     pub operation: &'static str,
     /// The HTTP status of the response.
     pub status: StatusCode,
-    /// The JSON path that failed (e.g. `users[3].identities[0].provider`), `.` for the root.
+    /// The JSON path that failed (e.g. `users[3].identities[0].provider`), `.` for the
+    /// root; scrubbed of secrets.
     pub path: String,
-    /// What was wrong.
+    /// What was wrong (the decoder's message, which can quote the body: scrubbed of
+    /// secrets).
     pub message: String,
 }
 
-/// Text of a body for diagnostics: lossy UTF-8, control characters replaced, bounded.
-pub(crate) fn truncate_text(bytes: &[u8], limit: usize) -> String {
-    let cut = &bytes[..bytes.len().min(limit)];
-    String::from_utf8_lossy(cut)
+/// Text of a (bounded) body for diagnostics: lossy UTF-8, control characters replaced,
+/// scrubbed of secrets, then cut to [`RAW_BODY_LIMIT`] bytes.
+pub(crate) fn body_text(bytes: &[u8], cut: bool, scrub: &Scrub) -> String {
+    let text: String = String::from_utf8_lossy(bytes)
         .chars()
         .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c })
-        .collect()
+        .collect();
+    let mut text = scrub.text(&text, cut).into_owned();
+    if text.len() > RAW_BODY_LIMIT {
+        let mut end = RAW_BODY_LIMIT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn api(status: u16, body: &[u8], attempts: u32) -> ApiError {
+        ApiError::from_body(
+            "users.get",
+            StatusCode::from_u16(status).unwrap(),
+            body,
+            false,
+            RateLimit::default(),
+            attempts,
+            &Scrub::default(),
+        )
+    }
+
     #[test]
     fn display_reads_like_auth0() {
-        let e = ApiError::from_body(
-            "users.get",
-            StatusCode::NOT_FOUND,
+        let e = api(
+            404,
             br#"{"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"}"#,
-            RateLimit::default(),
             1,
         );
         assert_eq!(e.to_string(), "404 Not Found (inexistent_user): The user does not exist.");
@@ -513,21 +733,61 @@ mod tests {
 
     #[test]
     fn html_and_empty_bodies_are_kept_raw() {
-        let e = ApiError::from_body(
-            "users.get",
-            StatusCode::BAD_GATEWAY,
-            b"<html><body>Bad Gateway</body></html>",
-            RateLimit::default(),
-            1,
-        );
+        let e = api(502, b"<html><body>Bad Gateway</body></html>", 1);
         assert_eq!(e.raw_body.as_deref(), Some("<html><body>Bad Gateway</body></html>"));
         assert!(e.to_string().starts_with("502 Bad Gateway: non-JSON body: <html>"));
-        let e = ApiError::from_body("users.get", StatusCode::SERVICE_UNAVAILABLE, b"", RateLimit::default(), 3);
+        let e = api(503, b"", 3);
         assert_eq!(e.to_string(), "503 Service Unavailable: empty body [users.get after 3 attempts]");
+        let e = api(500, &[b'x'; 10_000], 1);
+        assert_eq!(e.raw_body.as_ref().unwrap().len(), RAW_BODY_LIMIT);
+    }
+
+    #[test]
+    fn echoed_secrets_are_scrubbed_before_they_are_stored() {
+        let scrub = Scrub::new(["the-secret", "the-token"]);
+        let body = br#"{"statusCode":400,"error":"Bad Request","message":"echo: Bearer the-token {\"client_secret\":\"the-secret\"}","errorCode":"the-secret","attributes":{"the-token":"x"}}"#;
+        let e = ApiError::from_body("users.get", StatusCode::BAD_REQUEST, body, false, RateLimit::default(), 1, &scrub);
+        let seen = format!("{e} {e:?}");
+        assert!(!seen.contains("the-secret") && !seen.contains("the-token"), "{seen}");
+        assert_eq!(e.body.status_code, Some(400));
+        let t = TokenError::from_body(
+            StatusCode::UNAUTHORIZED,
+            b"<p>client_secret=the-secret</p>",
+            false,
+            RateLimit::default(),
+            &scrub,
+        );
+        let seen = format!("{t} {t:?}");
+        assert!(!seen.contains("the-secret"), "{seen}");
+    }
+
+    #[test]
+    fn oauth_errors_keep_their_fields_even_with_odd_types() {
+        let t = TokenError::from_body(
+            StatusCode::TOO_MANY_REQUESTS,
+            br#"{"error":"too_many_requests","error_description":"Client quota exceeded","error_uri":5}"#,
+            false,
+            RateLimit { retry_after: Some(Duration::from_secs(3600)), ..RateLimit::default() },
+            &Scrub::default(),
+        );
+        assert_eq!(t.error.as_deref(), Some("too_many_requests"));
+        assert_eq!(t.error_uri, None);
+        assert_eq!(
+            t.to_string(),
+            "could not mint an access token: 429 too_many_requests: Client quota exceeded (Retry-After: 3600s)"
+        );
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(human(Duration::from_millis(250)), "250ms");
+        assert_eq!(human(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(human(Duration::from_secs(120)), "120s");
+        assert_eq!(human(Duration::MAX), format!("{}s", u64::MAX));
     }
 
     #[test]
     fn error_is_small() {
-        assert!(std::mem::size_of::<Error>() <= 56, "{}", std::mem::size_of::<Error>());
+        assert!(std::mem::size_of::<Error>() <= 64, "{}", std::mem::size_of::<Error>());
     }
 }

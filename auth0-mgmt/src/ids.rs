@@ -71,12 +71,20 @@ pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
     // Decode repeatedly (a proxy might decode more than once) and check every layer.
     let mut layer: Cow<'_, str> = Cow::Borrowed(s);
     for _ in 0..4 {
-        if layer.chars().any(char::is_control) {
+        let control = if layer.is_ascii() {
+            layer.bytes().any(|b| b < 0x20 || b == 0x7f)
+        } else {
+            layer.chars().any(char::is_control)
+        };
+        if control {
             return Err(IdError::ControlCharacter { kind });
         }
         let trimmed = layer.trim();
         if trimmed == "." || trimmed == ".." || trimmed.is_empty() {
             return Err(if trimmed.is_empty() { IdError::Empty { kind } } else { IdError::DotSegment { kind } });
+        }
+        if !layer.contains('%') {
+            break; // nothing left to decode
         }
         let decoded: Cow<'_, str> = percent_decode_str(&layer).decode_utf8_lossy();
         if decoded == layer {
@@ -107,6 +115,12 @@ macro_rules! define_id {
                 Ok(Self(id))
             }
 
+            /// An empty id that is never handed out: a decoder's placeholder until the
+            /// real value is read.
+            pub(crate) fn placeholder() -> Self {
+                Self(String::new())
+            }
+
             /// The id as sent by Auth0 (not encoded).
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -126,6 +140,24 @@ macro_rules! define_id {
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        /// A non-empty string of at most [`MAX_ID_LEN`] bytes without control characters,
+        /// never `.` or `..`.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "description": concat!("A ", $kind, "."),
+                    "minLength": 1,
+                    "maxLength": MAX_ID_LEN,
+                    "not": {"enum": [".", ".."]}
+                })
             }
         }
 
@@ -183,24 +215,6 @@ macro_rules! define_id {
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
                 self.0 == *other
-            }
-        }
-
-        #[cfg(feature = "schema")]
-        impl schemars::JsonSchema for $name {
-            fn inline_schema() -> bool {
-                true
-            }
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": MAX_ID_LEN,
-                    "description": concat!("A ", $kind, ".")
-                })
             }
         }
     };

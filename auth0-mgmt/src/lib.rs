@@ -11,7 +11,14 @@
 //! * **Rate limits**: reads `x-ratelimit-*` and `Retry-After`, waits what the server
 //!   names after a 429, and paces all tasks of a client so that they rarely meet one.
 //! * **Retries**: 429 for every method; 5xx, timeouts and dropped connections only for
-//!   GET and DELETE. A POST is never sent twice.
+//!   GET and DELETE. A POST is never sent twice. Every wait of a call (server-named,
+//!   backoff, pacer) counts against one budget ([`RetryConfig::max_total_wait`]); a wait
+//!   that does not fit is [`Error::WaitTooLong`], never a silent cap.
+//! * **Bounded**: success bodies are read within a limit (default 8 MiB,
+//!   [`ClientBuilder::max_response_body`]) while they stream, else
+//!   [`Error::BodyTooLarge`]; no server answer can make the client panic.
+//! * **Secrets** never reach an error, a log or `Debug` output: echoed request bodies
+//!   and headers are scrubbed, and no redirect carries the bearer or the client secret.
 //! * **Pagination**: [`Page`] for one page, lazy streams for all of them, offset and
 //!   checkpoint (`from`/`take`) alike, with resumable cursors.
 //! * **Errors**: one [`Error`] that keeps the HTTP status and Auth0's error body.
@@ -52,16 +59,36 @@
 //! | [`Client::refresh_tokens`] | [`refresh_tokens`] | get, update, delete, list a user's, revoke in bulk |
 //! | [`Client::sessions`] | [`sessions`] | get, update |
 //!
-//! Where a request goes, in one file: [`client`](crate::Client::execute) (source:
-//! `src/client.rs`).
+//! Where a request goes, in one file: `src/transport/mod.rs` draws the whole path
+//! (interceptor hooks and token in [`Client::execute`], then pacing, attempts, retries
+//! and waits in the transport).
+//!
+//! # TLS
+//!
+//! One TLS backend, chosen by feature: `rustls-ring` (default: the fastest cold start),
+//! `rustls-aws-lc-rs` or `native-tls`; [`TLS_BACKEND`] names the one compiled in. With
+//! `rustls-ring`, [`Client::builder`] installs ring as rustls' process-wide default
+//! crypto provider unless the application installed one. Extra root certificates and a
+//! proxy are builder options ([`ClientBuilder::ca_file`],
+//! [`ClientBuilder::add_root_certificate`], [`ClientBuilder::proxy`]); the crate
+//! re-exports [`reqwest`] so that its types can be named.
 //!
 //! [Auth0 Management API v2]: https://auth0.com/docs/api/management/v2
 
+#[cfg(not(any(feature = "rustls-ring", feature = "rustls-aws-lc-rs", feature = "native-tls")))]
+compile_error!("auth0-mgmt needs a TLS feature: `rustls-ring` (the default), `rustls-aws-lc-rs` or `native-tls`");
+
 mod client;
 mod error;
+mod handler;
 mod models;
 mod request;
 mod retry;
+mod transport;
+
+/// The HTTP client crate under this one, for naming its types
+/// (`auth0_mgmt::reqwest::Proxy`, `auth0_mgmt::reqwest::Certificate`).
+pub use reqwest;
 
 pub mod catalog;
 pub mod clients;
@@ -85,9 +112,16 @@ pub use ids::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-pub use models::{Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber, Timestamp};
-pub use pagination::{CheckpointStream, ItemStream, Page, ResumePoint};
+/// The date-time crate behind [`DateTime`] and [`Timestamp`], re-exported so that its
+/// types (`jiff::Timestamp`, `jiff::tz::Offset`) can be named without a version match.
+pub use jiff;
+pub use models::{
+    DateTime, DateTimeError, Fields, JsonObject, MetadataPatch, Patch, Sensitive, StringOrList, StringOrNumber,
+    Timestamp,
+};
+pub use pagination::{CheckpointStream, List, OffsetStream, Page, Paginator, ResumePoint};
 pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
 pub use request::{CallHook, Interceptor, Outcome, PathId, Request};
-pub use retry::RetryConfig;
+pub use retry::{RetryConfig, WaitFor};
 pub use token::{AccessToken, Scopes, StaticToken, TokenSource};
+pub use transport::TLS_BACKEND;

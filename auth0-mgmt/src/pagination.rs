@@ -1,27 +1,63 @@
-//! Pages and lazy streams over both of Auth0's paging modes.
+//! Pages, list builders and one lazy paginator for both of Auth0's paging modes.
 //!
-//! * **Offset** (`page`, `per_page`, `include_totals`): a [`Page`] carries `start`,
-//!   `limit` and `total`; the `stream()` of a listing walks pages lazily, stops on a short page
-//!   or the total, and ends with [`Error::PagingLimit`] instead of running into Auth0's
-//!   1000-result refusal (`400 invalid_paging`) or silently truncating.
-//! * **Checkpoint** (`from`, `take`): a [`CheckpointStream`] follows the opaque `next`
-//!   cursor of `{"<key>": [...], "next": "..."}` pages, or — for logs — uses the last
-//!   `log_id` as the next `from` on bare arrays. Its [`resume_point`](CheckpointStream::resume_point)
-//!   can be saved and handed back to resume exactly where the caller stopped. It can
-//!   also *tail*: poll at an interval once caught up instead of ending.
+//! Every listing of the crate is a [`List`] builder (`ListUsers` is `List<UsersQuery>`,
+//! and so on) with the same paging methods:
 //!
-//! Both are lazy (nothing is sent until polled), end on the first error, and refuse to
-//! loop on a repeated cursor.
+//! | mode | page size | one page | every result | from a saved position |
+//! |---|---|---|---|---|
+//! | offset (`page`, `per_page`) | [`per_page`](List::per_page) | [`send`](List::send) | [`stream`](List::stream) | [`page`](List::page) |
+//! | checkpoint (`from`, `take`) | [`take`](List::take) | [`send_checkpoint`](List::send_checkpoint) | [`checkpoint`](List::checkpoint) | [`from`](List::from), [`resume`](List::resume) |
+//!
+//! Both page sizes default to [`DEFAULT_PAGE_SIZE`] (100, Auth0's maximum) and are always
+//! sent, so what a call returns never depends on a server default.
+//!
+//! Both streams are a [`Paginator`]: a lazy stream built from "fetch the page at this
+//! cursor". The modes differ only in their [`Cursor`] type:
+//!
+//! * [`Offset`]: page index `0, 1, 2, …`; the listing ends on a short or empty page or
+//!   when `total` is reached, and where Auth0 caps offset paging at 1000 results the
+//!   stream ends with [`Error::PagingLimit`] *before* asking for a page past the cap
+//!   (no `400 invalid_paging` round trip, no silent truncation).
+//! * [`Checkpoint`]: the opaque `next` of `{"<key>": [...], "next": "..."}` pages; the
+//!   listing ends on a page without `next` or on an empty page. Its
+//!   [`resume_point`](Paginator::resume_point) can be saved and handed to
+//!   [`List::resume`] to continue without gaps or duplicates.
+//!
+//! The log tail ([`LogTail`](crate::logs::LogTail)) is a paginator too, whose cursor is
+//! the last `log_id` of a bare array.
+//!
+//! A paginator sends nothing until polled, ends on the first error, and stops with
+//! [`Error::RepeatedCursor`] instead of looping when the server hands out a cursor it
+//! already gave.
+//!
+//! ```no_run
+//! # async fn run(client: auth0_mgmt::Client) -> auth0_mgmt::Result<()> {
+//! use futures::TryStreamExt;
+//!
+//! // Offset: every user matching a query (at most 1000 are reachable this way).
+//! let mut users = client.users().list().q(r#"email:"*@acme.com""#).stream();
+//! while let Some(user) = users.try_next().await? {
+//!     println!("{}", user.user_id);
+//! }
+//!
+//! // Checkpoint: every organization, resumable from where it stopped.
+//! let mut orgs = client.organizations().list().take(50).checkpoint();
+//! let first = orgs.try_next().await?;
+//! let saved = orgs.resume_point(); // persist it (it is serde)
+//! let rest: Vec<_> = client.organizations().list().take(50).resume(saved).try_collect().await?;
+//! # let _ = (first, rest);
+//! # Ok(()) }
+//! ```
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::Hash;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
+use std::task::{Context, Poll, ready};
 
 use futures::future::BoxFuture;
-use futures::stream::{self, BoxStream, Stream};
+use futures::stream::{FusedStream, Stream};
 use serde::de::DeserializeOwned;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Serialize, Serializer};
@@ -30,6 +66,17 @@ use crate::catalog::{self, Operation};
 use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::request::Request;
+
+/// The page size every listing uses unless told otherwise: `per_page` for offset paging,
+/// `take` for checkpoint paging (Auth0's maximum for both).
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// The largest page size Auth0 accepts; larger values are clamped to it.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+// ---------------------------------------------------------------------------------------
+// Page
+// ---------------------------------------------------------------------------------------
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,13 +90,15 @@ pub struct Page<T> {
     pub limit: Option<u64>,
     /// Total matches, when the server reported totals (for logs it is the page size).
     pub total: Option<u64>,
+    /// The number of items on this page, when the server reported it (`users`, `logs`).
+    pub length: Option<u64>,
     /// The checkpoint cursor of the next page (checkpoint mode), if there is one.
     pub next: Option<String>,
 }
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
-        Page { items: Vec::new(), start: None, limit: None, total: None, next: None }
+        Page { items: Vec::new(), start: None, limit: None, total: None, length: None, next: None }
     }
 }
 
@@ -92,6 +141,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
                         "start" => page.start = map.next_value::<Lenient>()?.0,
                         "limit" => page.limit = map.next_value::<Lenient>()?.0,
                         "total" => page.total = map.next_value::<Lenient>()?.0,
+                        "length" => page.length = map.next_value::<Lenient>()?.0,
                         "next" => page.next = map.next_value::<Option<String>>()?.filter(|n| !n.is_empty()),
                         k if is_list_key(k) => page.items = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default(),
                         _ => {
@@ -122,85 +172,362 @@ impl<'de> Deserialize<'de> for Lenient {
     }
 }
 
-/// Fetches one offset page by page index.
-pub(crate) type FetchPage<T> = Box<dyn FnMut(u64) -> BoxFuture<'static, Result<Page<T>>> + Send>;
+// ---------------------------------------------------------------------------------------
+// Cursors
+// ---------------------------------------------------------------------------------------
 
-/// A lazy stream over an offset listing, starting at `first_page`.
-///
-/// `use_total`: trust `total` to detect the end (not for logs, whose `total` is the
-/// page size). `limit`: the offset-paging limit to respect (Auth0: 1000 results).
-pub(crate) fn offset_stream<T: Send + 'static>(
-    op: &'static Operation,
+pub(crate) mod sealed {
+    /// Keeps [`Cursor`](super::Cursor) and [`Listing`](super::Listing) implementable
+    /// only inside this crate.
+    pub trait Sealed {}
+}
+
+/// A position in a listing: how to ask for the page there, and what follows that page.
+/// The one thing in which offset and checkpoint paging differ ([`Offset`],
+/// [`Checkpoint`]). Implemented inside this crate only.
+pub trait Cursor<T>: sealed::Sealed + Sized + Clone + fmt::Debug + Send + 'static {
+    /// What the repeated-cursor guard compares.
+    type Key: Eq + Hash + Send + 'static;
+
+    /// This cursor's identity for the repeated-cursor guard.
+    fn key(&self) -> Self::Key;
+
+    /// The listing's request with this cursor's paging parameters set.
+    fn apply(&self, request: Request) -> Request;
+
+    /// Checked before the page at this cursor is requested; an error ends the stream
+    /// with it (and nothing is sent).
+    fn admit(&self, op: &'static Operation) -> Result<()>;
+
+    /// The cursor of the page after `page` (which was fetched at this cursor), or `None`
+    /// when `page` is the last one.
+    fn next(&self, page: &Page<T>) -> Option<Self>;
+
+    /// The error the stream ends with when fetching the page at this cursor failed.
+    fn fail(&self, op: &'static Operation, error: Error) -> Error;
+}
+
+/// Offset paging's cursor: a zero-based page index with its page size. Ends on a short
+/// or empty page, or when `total` is reached, and enforces the offset-paging limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offset {
+    page: u64,
     per_page: u64,
-    first_page: u64,
-    use_total: bool,
+    /// Ask for `include_totals` and trust `total` (not for logs).
+    totals: bool,
+    /// The offset-paging limit for this listing (`None`: uncapped).
     limit: Option<u64>,
-    fetch: FetchPage<T>,
-) -> BoxStream<'static, Result<T>> {
-    struct State<T> {
-        fetch: FetchPage<T>,
-        page: u64,
-        buffer: VecDeque<T>,
-        done: bool,
-        total: Option<u64>,
-        seen: u64,
+    /// Items before this page (as far as known: `page * per_page` at the start).
+    seen: u64,
+    /// The total the server reported so far.
+    total: Option<u64>,
+}
+
+impl Offset {
+    fn new(op: &'static Operation, page: u64, per_page: u64, totals: bool, limit: Option<u64>) -> Offset {
+        let per_page = per_page.max(1);
+        Offset {
+            page,
+            per_page,
+            totals,
+            limit: limit.filter(|_| op.offset_capped()),
+            seen: page.saturating_mul(per_page),
+            total: None,
+        }
     }
-    let per_page = per_page.max(1);
-    let state = State {
-        fetch,
-        page: first_page,
-        buffer: VecDeque::new(),
-        done: false,
-        total: None,
-        seen: first_page * per_page,
-    };
-    Box::pin(stream::unfold(state, move |mut st| async move {
+}
+
+impl Offset {
+    /// The zero-based page index.
+    pub fn page(&self) -> u64 {
+        self.page
+    }
+
+    /// The page size.
+    pub fn per_page(&self) -> u64 {
+        self.per_page
+    }
+}
+
+impl sealed::Sealed for Offset {}
+
+impl<T> Cursor<T> for Offset {
+    type Key = u64;
+
+    fn key(&self) -> u64 {
+        self.page
+    }
+
+    fn apply(&self, request: Request) -> Request {
+        let req = request.set_query("page", self.page).set_query("per_page", self.per_page);
+        if self.totals { req.set_query("include_totals", true) } else { req }
+    }
+
+    fn admit(&self, op: &'static Operation) -> Result<()> {
+        match self.limit {
+            // Stop before the request the server would refuse with `400 invalid_paging`.
+            Some(limit) if self.page.saturating_add(1).saturating_mul(self.per_page) > limit => {
+                Err(Error::PagingLimit { operation: op.id, limit, total: self.total })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn next(&self, page: &Page<T>) -> Option<Offset> {
+        let n = page.items.len() as u64;
+        let seen = self.seen.saturating_add(n);
+        let total = if self.totals { page.total.or(self.total) } else { None };
+        if n == 0 || n < self.per_page || total.is_some_and(|t| seen >= t) {
+            return None;
+        }
+        Some(Offset { page: self.page.saturating_add(1), seen, total, ..*self })
+    }
+
+    fn fail(&self, op: &'static Operation, error: Error) -> Error {
+        match error.api().and_then(|a| a.error_code()) {
+            Some(ErrorCode::InvalidPaging) => {
+                Error::PagingLimit { operation: op.id, limit: self.limit.unwrap_or(self.seen), total: self.total }
+            }
+            _ => error,
+        }
+    }
+}
+
+/// Checkpoint paging's cursor: `take` and the opaque `from` (`None`: the first page).
+/// Ends on a page without `next` or on an empty page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    take: u64,
+    from: Option<String>,
+}
+
+impl Checkpoint {
+    pub(crate) fn new(take: u64, from: Option<String>) -> Checkpoint {
+        Checkpoint { take, from }
+    }
+
+    /// The `from` cursor (`None`: the first page).
+    pub fn from(&self) -> Option<&str> {
+        self.from.as_deref()
+    }
+
+    /// The page size.
+    pub fn take(&self) -> u64 {
+        self.take
+    }
+}
+
+impl sealed::Sealed for Checkpoint {}
+
+impl<T> Cursor<T> for Checkpoint {
+    type Key = Option<String>;
+
+    fn key(&self) -> Option<String> {
+        self.from.clone()
+    }
+
+    fn apply(&self, request: Request) -> Request {
+        let req = request.set_query("take", self.take);
+        match &self.from {
+            Some(from) => req.set_query("from", from),
+            None => req,
+        }
+    }
+
+    fn admit(&self, _: &'static Operation) -> Result<()> {
+        Ok(())
+    }
+
+    fn next(&self, page: &Page<T>) -> Option<Checkpoint> {
+        if page.items.is_empty() {
+            return None;
+        }
+        page.next.clone().map(|next| Checkpoint { take: self.take, from: Some(next) })
+    }
+
+    fn fail(&self, _: &'static Operation, error: Error) -> Error {
+        error
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Paginator
+// ---------------------------------------------------------------------------------------
+
+/// A page being fetched.
+type PageFuture<T> = BoxFuture<'static, Result<Page<T>>>;
+
+/// Fetches the page at a cursor.
+pub(crate) type Fetch<T, C> = Box<dyn FnMut(&C) -> PageFuture<T> + Send>;
+
+/// A lazy stream of the items of a listing, page by page, from "fetch the page at this
+/// cursor" ([`Cursor`]): [`OffsetStream`] and [`CheckpointStream`] are its two modes.
+///
+/// Nothing is sent until it is polled; it asks for the next page only once the items of
+/// the current one are consumed; it ends on the last page or on the first error (after
+/// the client's retries), and with [`Error::RepeatedCursor`] when the server hands out a
+/// cursor it already gave. It owns a client clone, so it is `'static` and can be spawned.
+#[must_use = "streams do nothing unless polled"]
+pub struct Paginator<T, C: Cursor<T>> {
+    op: &'static Operation,
+    fetch: Fetch<T, C>,
+    /// The cursor of the page being read (or of the start, before the first page).
+    current: C,
+    /// Items of the current page already yielded (resume skips them).
+    yielded: usize,
+    /// Items of the next fetched page to skip (resuming mid-page).
+    skip: usize,
+    /// The current page's remaining items.
+    items: std::vec::IntoIter<T>,
+    /// The cursor of the page after the current one; `None`: the current one is the last.
+    next: Option<C>,
+    pending: Option<(C, PageFuture<T>)>,
+    seen: HashSet<C::Key>,
+    done: bool,
+}
+
+/// A lazy stream over an offset listing (`page`, `per_page`), from [`List::stream`].
+pub type OffsetStream<T> = Paginator<T, Offset>;
+
+/// A lazy stream over a checkpoint listing (`from`, `take`), from [`List::checkpoint`]
+/// or [`List::resume`]; its [`resume_point`](Paginator::resume_point) can be saved.
+pub type CheckpointStream<T> = Paginator<T, Checkpoint>;
+
+impl<T, C: Cursor<T>> Paginator<T, C> {
+    /// A paginator starting at `start`, skipping the first `skip` items of its page.
+    pub(crate) fn new(op: &'static Operation, start: C, skip: usize, fetch: Fetch<T, C>) -> Self {
+        Paginator {
+            op,
+            fetch,
+            current: start.clone(),
+            yielded: skip,
+            skip,
+            items: Vec::new().into_iter(),
+            next: Some(start),
+            pending: None,
+            seen: HashSet::new(),
+            done: false,
+        }
+    }
+
+    /// A paginator over `base` (the listing's request with its filters), each page sent
+    /// through the client's one request path with the cursor's paging parameters.
+    pub(crate) fn over(client: Client, base: Request, start: C, skip: usize) -> Self
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let op = base.operation();
+        let fetch: Fetch<T, C> = Box::new(move |cursor: &C| {
+            let client = client.clone();
+            let req = cursor.apply(base.clone());
+            Box::pin(async move { client.execute::<Page<T>>(req).await })
+        });
+        Paginator::new(op, start, skip, fetch)
+    }
+
+    /// The operation id of the listing.
+    pub fn operation(&self) -> &'static str {
+        self.op.id
+    }
+
+    /// The cursor of the page being read, and how many of its items were yielded.
+    pub fn position(&self) -> (&C, usize) {
+        (&self.current, self.yielded)
+    }
+}
+
+impl<T> Paginator<T, Checkpoint> {
+    /// Where to resume after the last item this stream yielded: hand it to the same
+    /// listing's [`List::resume`] to continue without gaps or duplicates.
+    pub fn resume_point(&self) -> ResumePoint {
+        ResumePoint { from: self.current.from.clone(), skip: self.yielded }
+    }
+}
+
+impl<T, C: Cursor<T>> fmt::Debug for Paginator<T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paginator")
+            .field("operation", &self.op.id)
+            .field("cursor", &self.current)
+            .field("yielded", &self.yielded)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl<T, C: Cursor<T>> Stream for Paginator<T, C> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
         loop {
-            if let Some(item) = st.buffer.pop_front() {
-                return Some((Ok(item), st));
+            if let Some(item) = this.items.next() {
+                this.yielded = this.yielded.saturating_add(1);
+                return Poll::Ready(Some(Ok(item)));
             }
-            if st.done {
-                return None;
+            if this.done {
+                return Poll::Ready(None);
             }
-            if let Some(limit) = limit.filter(|_| op.offset_capped()) {
-                if (st.page + 1) * per_page > limit {
-                    st.done = true;
-                    // Reaching the cap with the total already seen is a normal end.
-                    if st.total.is_some_and(|t| st.seen >= t) {
-                        return None;
-                    }
-                    return Some((Err(Error::PagingLimit { operation: op.id, limit, total: st.total }), st));
+            if this.pending.is_none() {
+                let Some(cursor) = this.next.take() else {
+                    this.done = true;
+                    return Poll::Ready(None);
+                };
+                if let Err(e) = cursor.admit(this.op) {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
                 }
-            }
-            match (st.fetch)(st.page).await {
-                Ok(page) => {
-                    let n = page.items.len() as u64;
-                    st.seen += n;
-                    if use_total {
-                        st.total = page.total.or(st.total);
-                    }
-                    st.page += 1;
-                    st.done = n < per_page || n == 0 || st.total.is_some_and(|t| st.seen >= t);
-                    st.buffer.extend(page.items);
+                if !this.seen.insert(cursor.key()) {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(Error::RepeatedCursor { operation: this.op.id })));
                 }
+                let fut = (this.fetch)(&cursor);
+                this.pending = Some((cursor, fut));
+            }
+            // `pending` is set here (just above, or by an earlier poll).
+            let Some((_, fut)) = &mut this.pending else { continue };
+            let result = ready!(fut.as_mut().poll(cx));
+            let Some((cursor, _)) = this.pending.take() else { continue };
+            match result {
                 Err(e) => {
-                    st.done = true;
-                    let e = match e.api().and_then(|a| a.error_code()) {
-                        Some(ErrorCode::InvalidPaging) => {
-                            Error::PagingLimit { operation: op.id, limit: limit.unwrap_or(st.seen), total: st.total }
-                        }
-                        _ => e,
-                    };
-                    return Some((Err(e), st));
+                    this.done = true;
+                    return Poll::Ready(Some(Err(cursor.fail(this.op, e))));
+                }
+                Ok(page) => {
+                    this.next = cursor.next(&page);
+                    let skip = std::mem::take(&mut this.skip).min(page.items.len());
+                    this.items = page.items.into_iter();
+                    if skip > 0 {
+                        this.items.nth(skip - 1);
+                    }
+                    this.yielded = skip;
+                    this.current = cursor;
                 }
             }
         }
-    }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let buffered = self.items.len();
+        if self.done || (self.next.is_none() && self.pending.is_none()) {
+            (buffered, Some(buffered))
+        } else {
+            (buffered, None)
+        }
+    }
 }
+
+impl<T, C: Cursor<T>> FusedStream for Paginator<T, C> {
+    fn is_terminated(&self) -> bool {
+        self.done && self.items.len() == 0
+    }
+}
+
+impl<T, C: Cursor<T>> Unpin for Paginator<T, C> {}
 
 /// Where a checkpoint stream can be resumed: the cursor of the page being read and how
 /// many of its items were already yielded. Save it, and pass it to the same listing's
-/// `resume` to continue without gaps or duplicates.
+/// [`List::resume`] to continue without gaps or duplicates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ResumePoint {
     /// The `from` cursor to request (`None`: the start of the listing).
@@ -210,361 +537,160 @@ pub struct ResumePoint {
     pub skip: usize,
 }
 
-/// A page being fetched.
-type PageFuture<T> = BoxFuture<'static, Result<Page<T>>>;
+// ---------------------------------------------------------------------------------------
+// List builders
+// ---------------------------------------------------------------------------------------
 
-/// Fetches one checkpoint page at a cursor (`None` = first page).
-pub(crate) type FetchCheckpoint<T> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>>> + Send>;
+/// What a listing sends besides its paging parameters: its operation, path id and
+/// filters. Each resource module has one per listing (e.g.
+/// [`UsersQuery`](crate::users::UsersQuery)); implemented inside this crate only.
+pub trait Listing: sealed::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
+    /// The items of the listing.
+    type Item: DeserializeOwned + Send + 'static;
 
-/// How the next cursor is found.
-pub(crate) enum NextCursor<T> {
-    /// The page's opaque `next` field; no `next` ends the listing.
-    Opaque,
-    /// The id of the last item (logs: `from` = last `log_id`).
-    LastItem(fn(&T) -> Option<String>),
+    /// The request with the listing's operation, path id and filters.
+    fn request(&self) -> Request;
 }
 
-/// A lazy stream over a checkpoint listing whose position can be saved and resumed.
+/// A listing that pages by offset (`page`, `per_page`).
+pub trait OffsetListing: Listing {
+    /// Ask for `include_totals` and trust `total` to end the stream. Not for logs, whose
+    /// `total` is only the page size.
+    const TOTALS: bool = true;
+}
+
+/// A listing that pages by checkpoint (`from`, `take`, opaque `next`).
+pub trait CheckpointListing: Listing {}
+
+/// A list request: a [`Listing`] (filters) plus paging parameters, finished with the
+/// methods of its paging modes. Made by the resource handlers (`client.users().list()`,
+/// `client.organizations().members(&id)`, …); the resource modules name each one
+/// (`ListUsers`, `ListMembers`, …).
 ///
-/// Ends on a page without `next` (opaque cursors), on an empty page, or on the first
-/// error — unless it is tailing (see [`tail`](Self::tail)), in which case it waits and
-/// polls again from the same position when it has caught up.
-#[must_use = "streams do nothing unless polled"]
-pub struct CheckpointStream<T> {
-    op: &'static str,
-    fetch: FetchCheckpoint<T>,
-    next_cursor: NextCursor<T>,
-    /// The cursor the buffered page was requested with.
-    page_from: Option<String>,
-    /// Items of the buffered page already yielded.
-    yielded: usize,
-    /// Items of the next fetched page to skip (resume).
-    skip: usize,
-    /// The last yielded item's id (LastItem mode).
-    last_item: Option<String>,
-    buffer: VecDeque<T>,
-    /// The cursor of the page after the buffered one; `None` with `exhausted` = end.
-    following: Option<String>,
-    exhausted: bool,
-    done: bool,
-    seen: HashSet<String>,
-    pending: Option<(Option<String>, PageFuture<T>)>,
-    poll_interval: Option<Duration>,
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+/// * Offset listings: [`page`](Self::page), [`per_page`](Self::per_page),
+///   [`send`](Self::send) (one page, with totals), [`stream`](Self::stream) (every
+///   result).
+/// * Checkpoint listings: [`take`](Self::take), [`from`](Self::from),
+///   [`send_checkpoint`](Self::send_checkpoint) (one page, with `next`),
+///   [`checkpoint`](Self::checkpoint) (every result), [`resume`](Self::resume).
+#[derive(Clone, Debug)]
+#[must_use = "finish with .send(), .stream(), .send_checkpoint(), .checkpoint() or .resume()"]
+pub struct List<Q> {
+    client: Client,
+    query: Q,
+    page: u64,
+    per_page: u64,
+    take: u64,
+    from: Option<String>,
 }
 
-impl<T> fmt::Debug for CheckpointStream<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CheckpointStream")
-            .field("operation", &self.op)
-            .field("resume_point", &self.resume_point())
-            .field("tailing", &self.poll_interval)
-            .finish()
-    }
-}
-
-impl<T> CheckpointStream<T> {
-    /// Where to resume after the last item this stream yielded.
-    pub fn resume_point(&self) -> ResumePoint {
-        match self.next_cursor {
-            NextCursor::LastItem(_) => ResumePoint { from: self.last_item.clone(), skip: 0 },
-            NextCursor::Opaque => {
-                ResumePoint { from: self.page_from.clone(), skip: self.yielded + self.skip_pending() }
-            }
-        }
+impl<Q: Listing> List<Q> {
+    pub(crate) fn new(client: Client, query: Q) -> List<Q> {
+        List { client, query, page: 0, per_page: DEFAULT_PAGE_SIZE, take: DEFAULT_PAGE_SIZE, from: None }
     }
 
-    fn skip_pending(&self) -> usize {
-        // A resume skip not yet applied (no page fetched yet) still counts.
-        if self.pending.is_none() && self.buffer.is_empty() && self.yielded == 0 { self.skip } else { 0 }
-    }
-}
-
-impl<T: Send + 'static> CheckpointStream<T> {
-    pub(crate) fn new(
-        op: &'static str,
-        start: ResumePoint,
-        next_cursor: NextCursor<T>,
-        fetch: FetchCheckpoint<T>,
-    ) -> Self {
-        CheckpointStream {
-            op,
-            fetch,
-            last_item: match next_cursor {
-                NextCursor::LastItem(_) => start.from.clone(),
-                NextCursor::Opaque => None,
-            },
-            next_cursor,
-            page_from: start.from.clone(),
-            yielded: 0,
-            skip: start.skip,
-            buffer: VecDeque::new(),
-            following: start.from,
-            exhausted: false,
-            done: false,
-            seen: HashSet::new(),
-            pending: None,
-            poll_interval: None,
-            sleep: None,
-        }
-    }
-
-    /// Instead of ending when caught up, wait `interval` and poll again from the same
-    /// position (for logs: a live tail).
-    pub fn tail(mut self, interval: Duration) -> Self {
-        self.poll_interval = Some(interval);
+    /// Changes the listing's filters (for the resource modules' filter methods).
+    pub(crate) fn with(mut self, f: impl FnOnce(&mut Q)) -> Self {
+        f(&mut self.query);
         self
     }
-}
 
-impl<T: Send + 'static> Stream for CheckpointStream<T> {
-    type Item = Result<T>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            if let Some(item) = this.buffer.pop_front() {
-                this.yielded += 1;
-                if let NextCursor::LastItem(id) = &this.next_cursor {
-                    if let Some(id) = id(&item) {
-                        this.last_item = Some(id);
-                    }
-                }
-                return Poll::Ready(Some(Ok(item)));
-            }
-            if this.done {
-                return Poll::Ready(None);
-            }
-            if let Some(sleep) = &mut this.sleep {
-                match sleep.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(()) => this.sleep = None,
-                }
-            }
-            if this.pending.is_none() {
-                if this.exhausted {
-                    match this.poll_interval {
-                        Some(interval) => {
-                            // Caught up: poll again from the last position after a pause.
-                            this.exhausted = false;
-                            this.following = match &this.next_cursor {
-                                NextCursor::LastItem(_) => this.last_item.clone(),
-                                NextCursor::Opaque => {
-                                    // The same page again, minus what was already yielded.
-                                    this.skip = this.yielded;
-                                    this.page_from.clone()
-                                }
-                            };
-                            this.seen.clear();
-                            this.sleep = Some(Box::pin(tokio::time::sleep(interval)));
-                            continue;
-                        }
-                        None => {
-                            this.done = true;
-                            return Poll::Ready(None);
-                        }
-                    }
-                }
-                let cursor = this.following.clone();
-                if let Some(c) = &cursor {
-                    if !this.seen.insert(c.clone()) {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(Error::RepeatedCursor { operation: this.op })));
-                    }
-                }
-                let fut = (this.fetch)(cursor.clone());
-                this.pending = Some((cursor, fut));
-            }
-            let Some((cursor, fut)) = &mut this.pending else {
-                continue;
-            };
-            match fut.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => {
-                    this.pending = None;
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
-                Poll::Ready(Ok(page)) => {
-                    let requested = cursor.take();
-                    this.pending = None;
-                    let mut items: VecDeque<T> = page.items.into();
-                    let skip = std::mem::take(&mut this.skip).min(items.len());
-                    items.drain(..skip);
-                    let empty = items.is_empty() && skip == 0;
-                    let next = match &this.next_cursor {
-                        NextCursor::Opaque => page.next,
-                        NextCursor::LastItem(id) => items.back().and_then(id).or_else(|| requested.clone()),
-                    };
-                    if empty {
-                        // Nothing (new) here: the listing ends, or a tail waits.
-                        this.exhausted = true;
-                        continue;
-                    }
-                    this.page_from = requested;
-                    this.yielded = skip;
-                    this.buffer = items;
-                    match next {
-                        Some(n) => this.following = Some(n),
-                        None => {
-                            // Opaque mode without `next`: this was the last page. When
-                            // tailing, poll again from this page's cursor.
-                            this.exhausted = true;
-                        }
-                    }
-                }
-            }
-        }
+    /// The request this listing sends, before paging parameters (what an interceptor
+    /// sees, minus `page`/`per_page` or `take`/`from`).
+    pub fn request(&self) -> Request {
+        self.query.request()
     }
 }
 
-impl<T> Unpin for CheckpointStream<T> {}
+impl<Q: OffsetListing> List<Q> {
+    /// Zero-based page index (not an item offset) for [`send`](Self::send); the
+    /// [`stream`](Self::stream) starts there. Default 0.
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = page;
+        self
+    }
 
-/// A boxed stream of items, `'static` so it can be spawned.
-pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+    /// Page size for offset paging, 1–100 (clamped). Default [`DEFAULT_PAGE_SIZE`].
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = per_page.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
 
-/// Streams an offset listing of `base` (whose query holds the filters) through the
-/// client's one request path. `totals`: ask for `include_totals` and trust `total`.
-pub(crate) fn offset_pages<T>(
-    client: Client,
-    base: Request,
-    per_page: u64,
-    first_page: u64,
-    totals: bool,
-) -> ItemStream<T>
-where
-    T: DeserializeOwned + Send + 'static,
-{
-    let op = base.operation();
-    let limit = client.offset_limit();
-    let fetch: FetchPage<T> = Box::new(move |page| {
-        let client = client.clone();
-        let mut req = base.clone().set_query("page", page).set_query("per_page", per_page);
-        if totals {
-            req = req.set_query("include_totals", true);
-        }
-        Box::pin(async move { client.execute::<Page<T>>(req).await })
-    });
-    offset_stream(op, per_page, first_page, totals, limit, fetch)
+    fn offset(&self) -> Offset {
+        let op = self.query.request().operation();
+        Offset::new(op, self.page, self.per_page, Q::TOTALS, self.client.offset_limit())
+    }
+
+    /// Fetches one offset page (`page`, `per_page`, and `include_totals=true` where the
+    /// totals mean something).
+    pub async fn send(self) -> Result<Page<Q::Item>> {
+        let req = Cursor::<Q::Item>::apply(&self.offset(), self.query.request());
+        self.client.execute(req).await
+    }
+
+    /// Streams every result lazily, page by page from [`page`](Self::page). Where Auth0
+    /// caps offset paging at 1000 results, the stream ends with
+    /// [`Error::PagingLimit`] before asking for a page past the cap.
+    pub fn stream(self) -> OffsetStream<Q::Item> {
+        let start = self.offset();
+        Paginator::over(self.client, self.query.request(), start, 0)
+    }
 }
 
-/// Streams a checkpoint listing of `base` through the client's one request path.
-pub(crate) fn checkpoint_pages<T>(
-    client: Client,
-    base: Request,
-    take: u64,
-    start: ResumePoint,
-    next: NextCursor<T>,
-) -> CheckpointStream<T>
-where
-    T: DeserializeOwned + Send + 'static,
-{
-    let op = base.operation().id;
-    let fetch: FetchCheckpoint<T> = Box::new(move |from| {
-        let client = client.clone();
-        let mut req = base.clone().set_query("take", take);
-        if let Some(from) = from {
-            req = req.set_query("from", from);
-        }
-        Box::pin(async move { client.execute::<Page<T>>(req).await })
-    });
-    CheckpointStream::new(op, start, next, fetch)
+impl<Q: CheckpointListing> List<Q> {
+    /// Page size for checkpoint paging, 1–100 (clamped). Default [`DEFAULT_PAGE_SIZE`].
+    pub fn take(mut self, take: u64) -> Self {
+        self.take = take.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Start at this checkpoint cursor (a previous page's `next`) instead of the first
+    /// page, for [`send_checkpoint`](Self::send_checkpoint) and
+    /// [`checkpoint`](Self::checkpoint).
+    pub fn from(mut self, cursor: impl Into<String>) -> Self {
+        self.from = Some(cursor.into()).filter(|c| !c.is_empty());
+        self
+    }
+
+    /// Fetches one checkpoint page (`take`, and `from` when set); its `next` is the
+    /// cursor of the following page.
+    pub async fn send_checkpoint(self) -> Result<Page<Q::Item>> {
+        let req = Cursor::<Q::Item>::apply(&Checkpoint::new(self.take, self.from), self.query.request());
+        self.client.execute(req).await
+    }
+
+    /// Streams every result with checkpoint paging (no result cap), from the first page
+    /// or from [`from`](Self::from). Ends on a page without `next` or on an empty page.
+    pub fn checkpoint(self) -> CheckpointStream<Q::Item> {
+        Paginator::over(self.client, self.query.request(), Checkpoint::new(self.take, self.from), 0)
+    }
+
+    /// Continues a checkpoint stream from a saved [`ResumePoint`] (it replaces
+    /// [`from`](Self::from)).
+    pub fn resume(self, point: ResumePoint) -> CheckpointStream<Q::Item> {
+        let start = Checkpoint::new(self.take, point.from.filter(|c| !c.is_empty()));
+        Paginator::over(self.client, self.query.request(), start, point.skip)
+    }
 }
-
-/// Adds `page`, `per_page` and `include_totals=true` to `req` for fetching a single
-/// offset page (the `.send()` of list builders).
-pub(crate) fn offset_page(req: Request, page: u64, per_page: Option<u64>) -> Request {
-    req.query("page", page).query_opt("per_page", per_page).query("include_totals", true)
-}
-
-/// The paging methods every offset list builder shares: `page`, `per_page`, `send`
-/// (one page with totals) and `stream` (every result). The builder has fields `client`,
-/// `page: u64`, `per_page: Option<u64>` and a `fn request(&self) -> Request` holding its
-/// filters.
-macro_rules! offset_list_methods {
-    ($item:ty) => {
-        /// Zero-based page index (for `.send()`; `.stream()` starts here).
-        pub fn page(mut self, page: u64) -> Self {
-            self.page = page;
-            self
-        }
-
-        /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-        pub fn per_page(mut self, per_page: u64) -> Self {
-            self.per_page = Some(per_page.clamp(1, 100));
-            self
-        }
-
-        /// Fetches one offset page, with totals.
-        pub async fn send(self) -> $crate::Result<$crate::Page<$item>> {
-            let req = $crate::pagination::offset_page(self.request(), self.page, self.per_page);
-            self.client.execute(req).await
-        }
-
-        /// Streams every result lazily, page by page. Where Auth0 caps offset paging at 1000
-        /// results, the stream ends with [`Error::PagingLimit`](crate::Error::PagingLimit)
-        /// instead of stopping silently.
-        pub fn stream(self) -> $crate::ItemStream<$item> {
-            let req = self.request();
-            $crate::pagination::offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, true)
-        }
-    };
-}
-pub(crate) use offset_list_methods;
-
-/// The checkpoint methods of list builders whose endpoint also pages with `from`/`take`
-/// (`{"<key>": [...], "next": "..."}`): `take`, `send_checkpoint`, `checkpoint` and
-/// `resume`. The builder has a `take: Option<u64>` field besides what
-/// [`offset_list_methods`] needs.
-macro_rules! checkpoint_list_methods {
-    ($item:ty) => {
-        /// Checkpoint page size, 1–100 (clamped). Default 100 for streams.
-        pub fn take(mut self, take: u64) -> Self {
-            self.take = Some(take.clamp(1, 100));
-            self
-        }
-
-        /// Fetches one checkpoint page (`take`, and `from` when given); its `next` is the
-        /// cursor of the following page.
-        pub async fn send_checkpoint(self, from: Option<String>) -> $crate::Result<$crate::Page<$item>> {
-            let req = self.request().query("take", self.take.unwrap_or(50)).query_opt("from", from);
-            self.client.execute(req).await
-        }
-
-        /// Streams every result with checkpoint paging (no result cap). Ends on a page without
-        /// `next` or on an empty page.
-        pub fn checkpoint(self) -> $crate::CheckpointStream<$item> {
-            self.resume($crate::ResumePoint::default())
-        }
-
-        /// Continues a checkpoint stream from a saved [`ResumePoint`](crate::ResumePoint).
-        pub fn resume(self, point: $crate::ResumePoint) -> $crate::CheckpointStream<$item> {
-            let req = self.request();
-            $crate::pagination::checkpoint_pages(
-                self.client,
-                req,
-                self.take.unwrap_or(100),
-                point,
-                $crate::pagination::NextCursor::Opaque,
-            )
-        }
-    };
-}
-pub(crate) use checkpoint_list_methods;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::TryStreamExt;
+    use futures::{StreamExt, TryStreamExt};
     use std::sync::{Arc, Mutex};
 
-    type Log = Arc<Mutex<Vec<Option<String>>>>;
+    type Log<K> = Arc<Mutex<Vec<K>>>;
+
+    const OP: &Operation = &catalog::ORGANIZATIONS_LIST;
 
     /// A checkpoint listing of pages keyed by cursor; records the cursors requested.
-    fn pages(pages: Vec<(Option<&'static str>, Vec<u32>, Option<&'static str>)>) -> (FetchCheckpoint<u32>, Log) {
-        let log: Log = Arc::default();
+    fn pages(
+        pages: Vec<(Option<&'static str>, Vec<u32>, Option<&'static str>)>,
+    ) -> (Fetch<u32, Checkpoint>, Log<Option<String>>) {
+        let log: Log<Option<String>> = Arc::default();
         let seen = log.clone();
-        let fetch: FetchCheckpoint<u32> = Box::new(move |from: Option<String>| {
+        let fetch: Fetch<u32, Checkpoint> = Box::new(move |c: &Checkpoint| {
+            let from = c.from.clone();
             seen.lock().unwrap().push(from.clone());
             let page = pages
                 .iter()
@@ -576,21 +702,54 @@ mod tests {
         (fetch, log)
     }
 
+    fn start(from: Option<&str>) -> Checkpoint {
+        Checkpoint::new(2, from.map(str::to_owned))
+    }
+
+    /// An offset listing of `total` numbered items; records the pages requested.
+    fn numbers(total: u32, report_total: bool) -> (Fetch<u32, Offset>, Log<u64>) {
+        let log: Log<u64> = Arc::default();
+        let seen = log.clone();
+        let fetch: Fetch<u32, Offset> = Box::new(move |c: &Offset| {
+            seen.lock().unwrap().push(c.page);
+            let from = (c.page * c.per_page) as u32;
+            let items: Vec<u32> = (from..total).take(c.per_page as usize).collect();
+            let page = Page { items, total: report_total.then_some(total as u64), ..Page::default() };
+            Box::pin(async move { Ok(page) })
+        });
+        (fetch, log)
+    }
+
     #[tokio::test]
     async fn checkpoint_across_three_pages_ends_on_missing_next() {
         let (fetch, log) =
             pages(vec![(None, vec![1, 2], Some("a")), (Some("a"), vec![3, 4], Some("b")), (Some("b"), vec![5], None)]);
-        let s = CheckpointStream::new("organizations.list", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let s = Paginator::new(OP, start(None), 0, fetch);
         let items: Vec<u32> = s.try_collect().await.unwrap();
         assert_eq!(items, [1, 2, 3, 4, 5]);
         assert_eq!(*log.lock().unwrap(), [None, Some("a".into()), Some("b".into())]);
     }
 
     #[tokio::test]
+    async fn nothing_is_fetched_until_polled_and_pages_are_fetched_one_at_a_time() {
+        let (fetch, log) = pages(vec![(None, vec![1, 2], Some("a")), (Some("a"), vec![3], None)]);
+        let mut s = Paginator::new(OP, start(None), 0, fetch);
+        assert!(log.lock().unwrap().is_empty());
+        assert_eq!(s.try_next().await.unwrap(), Some(1));
+        assert_eq!(s.try_next().await.unwrap(), Some(2));
+        assert_eq!(log.lock().unwrap().len(), 1, "the next page waits until this one is consumed");
+        assert_eq!(s.try_next().await.unwrap(), Some(3));
+        assert_eq!(s.try_next().await.unwrap(), None);
+        assert!(s.is_terminated());
+        assert_eq!(s.try_next().await.unwrap(), None);
+        assert_eq!(log.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
     async fn checkpoint_ends_on_an_empty_page() {
         let (fetch, log) =
             pages(vec![(None, vec![1], Some("a")), (Some("a"), vec![2], Some("b")), (Some("b"), vec![], Some("c"))]);
-        let s = CheckpointStream::new("organizations.list_members", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let s = Paginator::new(&catalog::ORGANIZATIONS_LIST_MEMBERS, start(None), 0, fetch);
         let items: Vec<u32> = s.try_collect().await.unwrap();
         assert_eq!(items, [1, 2]);
         assert_eq!(log.lock().unwrap().len(), 3, "nothing requested after the empty page");
@@ -598,12 +757,38 @@ mod tests {
 
     #[tokio::test]
     async fn a_repeated_cursor_stops_the_stream_with_an_error() {
-        let (fetch, _) = pages(vec![(None, vec![1], Some("a")), (Some("a"), vec![2], Some("a"))]);
-        let mut s = CheckpointStream::new("organizations.list", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let (fetch, log) = pages(vec![(None, vec![1], Some("a")), (Some("a"), vec![2], Some("a"))]);
+        let mut s = Paginator::new(OP, start(None), 0, fetch);
         assert_eq!(s.try_next().await.unwrap(), Some(1));
         assert_eq!(s.try_next().await.unwrap(), Some(2));
-        assert!(matches!(s.try_next().await, Err(Error::RepeatedCursor { .. })));
+        assert!(matches!(s.try_next().await, Err(Error::RepeatedCursor { operation: "organizations.list" })));
         assert!(s.try_next().await.unwrap().is_none());
+        assert_eq!(log.lock().unwrap().len(), 2, "the repeated cursor is not requested");
+    }
+
+    #[tokio::test]
+    async fn a_cursor_cycle_is_caught_too() {
+        let (fetch, log) =
+            pages(vec![(None, vec![1], Some("a")), (Some("a"), vec![2], Some("b")), (Some("b"), vec![3], Some("a"))]);
+        let s = Paginator::new(OP, start(None), 0, fetch);
+        let got: Vec<Result<u32>> = s.collect::<Vec<_>>().await;
+        assert_eq!(got.len(), 4);
+        assert!(matches!(got[3], Err(Error::RepeatedCursor { .. })));
+        assert_eq!(log.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_first_error_ends_the_stream() {
+        let calls = Arc::new(Mutex::new(0));
+        let c = calls.clone();
+        let fetch: Fetch<u32, Checkpoint> = Box::new(move |_: &Checkpoint| {
+            *c.lock().unwrap() += 1;
+            Box::pin(async { Err(Error::RepeatedCursor { operation: "x" }) })
+        });
+        let mut s = Paginator::new(OP, start(None), 0, fetch);
+        assert!(s.try_next().await.is_err());
+        assert!(s.try_next().await.unwrap().is_none());
+        assert_eq!(*calls.lock().unwrap(), 1);
     }
 
     #[tokio::test]
@@ -611,7 +796,8 @@ mod tests {
         let spec =
             vec![(None, vec![1, 2, 3], Some("a")), (Some("a"), vec![4, 5, 6], Some("b")), (Some("b"), vec![7], None)];
         let (fetch, _) = pages(spec.clone());
-        let mut s = CheckpointStream::new("organizations.list", ResumePoint::default(), NextCursor::Opaque, fetch);
+        let mut s = Paginator::new(OP, start(None), 0, fetch);
+        assert_eq!(s.resume_point(), ResumePoint::default());
         let mut first = Vec::new();
         for _ in 0..4 {
             first.push(s.try_next().await.unwrap().unwrap());
@@ -620,26 +806,146 @@ mod tests {
         assert_eq!(saved, ResumePoint { from: Some("a".into()), skip: 1 });
         drop(s);
         let (fetch, _) = pages(spec);
-        let rest: Vec<u32> =
-            CheckpointStream::new("organizations.list", saved, NextCursor::Opaque, fetch).try_collect().await.unwrap();
+        let resumed = Paginator::new(OP, start(saved.from.as_deref()), saved.skip, fetch);
+        assert_eq!(resumed.resume_point(), saved, "a resumed stream reports its start before the first poll");
+        let rest: Vec<u32> = resumed.try_collect().await.unwrap();
         first.extend(rest);
         assert_eq!(first, [1, 2, 3, 4, 5, 6, 7]);
     }
 
     #[tokio::test]
-    async fn last_item_cursors_walk_forward_from_the_last_id() {
-        // Like logs: bare arrays, `from` = the last id seen, ends on an empty page.
-        let (fetch, log) =
-            pages(vec![(Some("10"), vec![11, 12], None), (Some("12"), vec![13], None), (Some("13"), vec![], None)]);
-        let s = CheckpointStream::new(
-            "logs.list",
-            ResumePoint { from: Some("10".into()), skip: 0 },
-            NextCursor::LastItem(|n: &u32| Some(n.to_string())),
-            fetch,
-        );
+    async fn a_skip_past_the_page_moves_on_to_the_next() {
+        let (fetch, log) = pages(vec![(Some("a"), vec![4, 5], Some("b")), (Some("b"), vec![6], None)]);
+        let s = Paginator::new(OP, start(Some("a")), 9, fetch);
         let items: Vec<u32> = s.try_collect().await.unwrap();
-        assert_eq!(items, [11, 12, 13]);
-        assert_eq!(*log.lock().unwrap(), [Some("10".into()), Some("12".into()), Some("13".into())]);
+        assert_eq!(items, [6]);
+        assert_eq!(*log.lock().unwrap(), [Some("a".into()), Some("b".into())]);
+    }
+
+    #[tokio::test]
+    async fn offset_walks_pages_and_ends_on_a_short_page() {
+        let (fetch, log) = numbers(5, false);
+        let s = Paginator::new(OP, Offset::new(OP, 0, 2, false, None), 0, fetch);
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items, [0, 1, 2, 3, 4]);
+        assert_eq!(*log.lock().unwrap(), [0, 1, 2]);
+    }
+
+    #[tokio::test]
+    async fn position_names_the_page_being_read_and_the_items_yielded() {
+        let (fetch, _) = numbers(5, false);
+        let mut s = Paginator::new(OP, Offset::new(OP, 0, 2, false, None), 0, fetch);
+        assert_eq!((s.position().0.page(), s.position().1), (0, 0));
+        for _ in 0..3 {
+            s.try_next().await.unwrap();
+        }
+        let (cursor, yielded) = s.position();
+        assert_eq!((cursor.page(), cursor.per_page(), yielded), (1, 2, 1));
+    }
+
+    #[tokio::test]
+    async fn offset_trusts_the_total_to_skip_the_empty_last_page() {
+        let (fetch, log) = numbers(4, true);
+        let s = Paginator::new(OP, Offset::new(OP, 0, 2, true, None), 0, fetch);
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items, [0, 1, 2, 3]);
+        assert_eq!(*log.lock().unwrap(), [0, 1], "no request for page 2: total reached");
+        // Without totals the short-page rule needs the empty page.
+        let (fetch, log) = numbers(4, false);
+        let _: Vec<u32> = Paginator::new(OP, Offset::new(OP, 0, 2, false, None), 0, fetch).try_collect().await.unwrap();
+        assert_eq!(*log.lock().unwrap(), [0, 1, 2]);
+    }
+
+    #[tokio::test]
+    async fn offset_stops_before_the_cap_with_a_typed_error() {
+        let (fetch, log) = numbers(5000, true);
+        let mut s = Paginator::new(OP, Offset::new(OP, 0, 100, true, Some(1000)), 0, fetch);
+        let mut n = 0;
+        let err = loop {
+            match s.try_next().await {
+                Ok(Some(_)) => n += 1,
+                Ok(None) => panic!("ended without the paging limit"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(n, 1000);
+        assert!(
+            matches!(err, Error::PagingLimit { operation: "organizations.list", limit: 1000, total: Some(5000) }),
+            "{err:?}"
+        );
+        assert_eq!(*log.lock().unwrap(), (0..10).collect::<Vec<_>>(), "page 10 is never requested");
+        assert!(s.try_next().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn reaching_the_cap_exactly_at_the_total_is_a_normal_end() {
+        let (fetch, _) = numbers(1000, true);
+        let s = Paginator::new(OP, Offset::new(OP, 0, 100, true, Some(1000)), 0, fetch);
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items.len(), 1000);
+    }
+
+    #[tokio::test]
+    async fn uncapped_listings_ignore_the_limit() {
+        // Roles are not documented as capped: the limit does not apply.
+        let op = &catalog::ROLES_LIST;
+        let (fetch, log) = numbers(1200, true);
+        let s = Paginator::new(op, Offset::new(op, 0, 100, true, Some(1000)), 0, fetch);
+        let items: Vec<u32> = s.try_collect().await.unwrap();
+        assert_eq!(items.len(), 1200);
+        assert_eq!(log.lock().unwrap().len(), 12);
+    }
+
+    #[tokio::test]
+    async fn a_saturated_page_index_is_a_repeated_cursor_not_a_loop() {
+        // A server that always answers full pages, from the last page index there is.
+        let fetch: Fetch<u32, Offset> =
+            Box::new(|_: &Offset| Box::pin(async { Ok(Page { items: vec![1], ..Page::default() }) }));
+        let s = Paginator::new(OP, Offset::new(OP, u64::MAX - 1, 1, false, None), 0, fetch);
+        let got: Vec<Result<u32>> = s.collect().await;
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(matches!(got[2], Err(Error::RepeatedCursor { .. })), "{got:?}");
+    }
+
+    fn offset_op<Q: OffsetListing>(q: Q) -> &'static str {
+        q.request().operation().id
+    }
+
+    fn checkpoint_op<Q: CheckpointListing>(q: Q) -> &'static str {
+        q.request().operation().id
+    }
+
+    #[test]
+    fn the_paging_modes_of_the_list_builders_are_the_catalogs() {
+        use crate::{OrganizationId, UserId};
+        let user = UserId::new("auth0|1").unwrap();
+        let org = OrganizationId::new("org_1").unwrap();
+        let client = Client::builder().base_url("http://127.0.0.1:9").token("t").build().unwrap();
+        let offset = [
+            offset_op(crate::users::UsersQuery::default()),
+            offset_op(crate::roles::RolesQuery::default()),
+            offset_op(client.users().roles(&user).query),
+            offset_op(crate::clients::ClientsQuery::default()),
+            offset_op(crate::connections::ConnectionsQuery::default()),
+            offset_op(crate::organizations::OrganizationsQuery::default()),
+            offset_op(client.organizations().members(&org).query.clone()),
+            offset_op(crate::logs::LogsQuery::default()),
+            offset_op(crate::grants::GrantsQuery::default()),
+            offset_op(crate::resource_servers::ResourceServersQuery::default()),
+        ];
+        let checkpoint = [
+            checkpoint_op(crate::clients::ClientsQuery::default()),
+            checkpoint_op(crate::connections::ConnectionsQuery::default()),
+            checkpoint_op(crate::organizations::OrganizationsQuery::default()),
+            checkpoint_op(client.organizations().members(&org).query),
+            checkpoint_op(client.refresh_tokens().list(&user).query),
+            // Logs page by checkpoint through their own cursor: the tail.
+            "logs.list",
+        ];
+        for op in catalog::ALL {
+            assert_eq!(op.paging.offset(), offset.contains(&op.id), "offset paging of {}", op.id);
+            assert_eq!(op.paging.checkpoint(), checkpoint.contains(&op.id), "checkpoint paging of {}", op.id);
+        }
     }
 
     #[test]

@@ -85,7 +85,7 @@
 
 //! # Calling order (one attempt)
 //!
-//! `acquire().await` → send → `RateLimit::from_headers(headers, pacer.unix_now())`
+//! `acquire(max_wait).await` → send → `RateLimit::from_headers(headers, pacer.unix_now())`
 //! → `observe(&rl, status)` for **every** response → on 429:
 //! `sleep(throttled_delay(&rl, attempt)).await` and retry, calling `acquire`
 //! again. Transport errors need no call.
@@ -407,6 +407,13 @@ pub struct PacerStats {
     pub estimated_refill_per_sec: Option<f64>,
 }
 
+/// [`Pacer::acquire`] would have to wait longer than allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PacerWait {
+    /// How long the wait for the next send slot would be.
+    pub needed: Duration,
+}
+
 /// The wall clock used to convert epoch stamps into monotonic deadlines.
 type UnixClock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
@@ -504,7 +511,7 @@ impl State {
     fn capacity(&self) -> f64 {
         match self.limit {
             Some(l) => l as f64,
-            None => (self.max_remaining + 1) as f64,
+            None => (self.max_remaining.saturating_add(1)) as f64,
         }
     }
 
@@ -726,7 +733,8 @@ impl State {
         if let Some(prev) = self.last {
             let dt = batch.at.saturating_duration_since(prev.at);
             if !batch.full {
-                let tokens = batch.remaining as i64 - prev.remaining as i64 + batch.accepted as i64;
+                let tokens = (batch.remaining as i128 - prev.remaining as i128 + batch.accepted as i128)
+                    .clamp(i64::MIN as i128, i64::MAX as i128) as i64;
                 self.run_tokens += tokens;
                 self.run_span += dt;
                 self.push_gain(Gain { at: batch.at, dt, tokens });
@@ -844,14 +852,18 @@ impl Pacer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits until a request may be sent. Call it before **every** attempt.
+    /// Waits until a request may be sent, but never longer than `max_wait`. Call it
+    /// before **every** attempt.
     ///
     /// Returns immediately while the modelled bucket has room (and always
     /// before any response was observed). Otherwise it sleeps until a reserved
-    /// send slot, or until a response shows room again. Cancellation-safe: a
-    /// slot reserved by a dropped future goes back to the pool for the next
+    /// send slot, or until a response shows room again. `Ok(waited)`: the time
+    /// actually waited (to be charged to the call's wait budget). `Err(PacerWait
+    /// { needed })` when the slot would come later than `max_wait` after the
+    /// call: nothing more is waited and the slot is given back. Cancellation-safe:
+    /// a slot reserved by a dropped future goes back to the pool for the next
     /// caller.
-    pub async fn acquire(&self) {
+    pub async fn acquire(&self, max_wait: Duration) -> Result<Duration, PacerWait> {
         let start = Instant::now();
         self.lock().stats.requests += 1;
         let mut slept = false;
@@ -868,10 +880,19 @@ impl Pacer {
                 if slept {
                     self.count_wait(start);
                 }
-                return;
+                return Ok(Instant::now().saturating_duration_since(start));
             };
-            slept = true;
             let mut guard = SlotGuard { pacer: self, slot: Some(slot), schedule };
+            let needed = slot.saturating_duration_since(start);
+            if needed > max_wait {
+                // Give the slot back (the guard does) and wait no more.
+                drop(guard);
+                if slept {
+                    self.count_wait(start);
+                }
+                return Err(PacerWait { needed });
+            }
+            slept = true;
             tracing::trace!(
                 wait_ms = slot.saturating_duration_since(Instant::now()).as_millis() as u64,
                 "pacer: waiting for a send slot"
@@ -886,7 +907,7 @@ impl Pacer {
                     st.in_flight.push_back(Instant::now());
                     drop(st);
                     self.count_wait(start);
-                    return;
+                    return Ok(Instant::now().saturating_duration_since(start));
                 }
                 () = &mut rescheduled => {
                     // The bucket has more room than the schedule assumed: decide again.
@@ -1366,7 +1387,7 @@ mod tests {
                 let mut attempt = 0;
                 let mut retried = false;
                 loop {
-                    pacer.acquire().await;
+                    pacer.acquire(Duration::MAX).await.unwrap();
                     if retried {
                         counters.lock().unwrap().4.push(Instant::now());
                     }
@@ -1547,7 +1568,7 @@ mod tests {
         let pacer = Pacer::new(PacerConfig::default());
         let t0 = Instant::now();
         for _ in 0..1000 {
-            pacer.acquire().await;
+            pacer.acquire(Duration::MAX).await.unwrap();
         }
         assert_eq!(Instant::now(), t0);
         let st = pacer.stats();
@@ -1612,7 +1633,7 @@ mod tests {
             let pacer = &pacer;
             async move {
                 tokio::time::sleep(*d).await;
-                pacer.acquire().await;
+                pacer.acquire(Duration::MAX).await.unwrap();
                 Instant::now() - t0
             }
         }))
@@ -1630,10 +1651,10 @@ mod tests {
         let (pacer, _bucket) = learned_pacer().await;
         // Queue three waiters, then cancel the first mid-wait.
         let t0 = Instant::now();
-        let first = tokio::time::timeout(Duration::from_millis(1), pacer.acquire()).await;
+        let first = tokio::time::timeout(Duration::from_millis(1), pacer.acquire(Duration::MAX)).await;
         assert!(first.is_err(), "the bucket is drained, acquire must wait");
         let times = futures::future::join_all((0..3).map(|_| async {
-            pacer.acquire().await;
+            pacer.acquire(Duration::MAX).await.unwrap();
             Instant::now() - t0
         }))
         .await;
@@ -1645,16 +1666,16 @@ mod tests {
         }
         // Many cancellations leave nothing behind that slows later acquires.
         for _ in 0..50 {
-            let _ = tokio::time::timeout(Duration::from_micros(100), pacer.acquire()).await;
+            let _ = tokio::time::timeout(Duration::from_micros(100), pacer.acquire(Duration::MAX)).await;
         }
         let t1 = Instant::now();
-        pacer.acquire().await;
+        pacer.acquire(Duration::MAX).await.unwrap();
         assert!(Instant::now() - t1 <= Duration::from_millis(20));
         // Once the bucket had time to refill, acquires are immediate again.
         tokio::time::sleep(Duration::from_secs(1)).await;
         let t2 = Instant::now();
         for _ in 0..5 {
-            pacer.acquire().await;
+            pacer.acquire(Duration::MAX).await.unwrap();
         }
         assert_eq!(Instant::now(), t2);
     }
@@ -1706,7 +1727,7 @@ mod tests {
         learn(&pacer, &mut bucket, 250, Duration::from_millis(5)).await;
         let t0 = Instant::now();
         for _ in 0..100 {
-            pacer.acquire().await;
+            pacer.acquire(Duration::MAX).await.unwrap();
         }
         assert_eq!(Instant::now(), t0);
         let (status, h) = bucket.hit();
@@ -1732,7 +1753,7 @@ mod tests {
             let mut throttled = 0;
             for i in 0..300u64 {
                 loop {
-                    pacer.acquire().await;
+                    pacer.acquire(Duration::MAX).await.unwrap();
                     tokio::time::sleep(Duration::from_millis(10 + i % 7)).await;
                     let (status, h) = bucket.lock().unwrap().hit();
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -1767,6 +1788,6 @@ mod tests {
         fn assert_send<T: Send>(_: &T) {}
         let pacer = Pacer::default();
         assert_send_sync(&pacer);
-        assert_send(&pacer.acquire());
+        assert_send(&pacer.acquire(Duration::MAX));
     }
 }

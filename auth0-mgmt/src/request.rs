@@ -181,8 +181,11 @@ pub(crate) fn non_empty<T>(op: &'static Operation, what: &str, items: Vec<T>) ->
 }
 
 /// How a call ended, as reported to [`CallHook::finish`].
+///
+/// Not `#[non_exhaustive]`, on purpose: an audit trail matches on it exhaustively, so a
+/// new way for a call to end is a compile error there rather than a record that says
+/// nothing.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Outcome<'a> {
     /// An interceptor refused the call; nothing was sent.
     Denied(&'a Denial),

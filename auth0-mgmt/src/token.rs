@@ -1,6 +1,9 @@
 //! Access tokens for the Management API: minting with the client-credentials grant,
-//! caching, refreshing ahead of expiry, single-flight, and the [`TokenSource`] trait for
-//! plugging in a shared cache.
+//! caching, refreshing ahead of expiry (by a margin capped at half the granted
+//! lifetime), single-flight (one mint for any number of concurrent callers, sharing its
+//! token or its failure), the expiry check of every token before use
+//! ([`CLOCK_SKEW_LEEWAY`]), and the [`TokenSource`] trait for plugging in a shared
+//! cache. Minting goes through the same transport as API calls (`src/transport/`).
 //!
 //! The Management API's M2M token quota is per tenant: many agents that each mint their
 //! own token will exhaust it. Horizontally scaled deployments should share tokens
@@ -11,17 +14,19 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::time::Instant;
+use url::Url;
 
-use crate::client::Transport;
+use crate::catalog::OAUTH_TOKEN;
 use crate::error::{Error, Result, TokenError};
+use crate::transport::{Call, Endpoint, Transport};
 
 /// The scopes granted to an access token.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -77,32 +82,53 @@ impl fmt::Display for Scopes {
     }
 }
 
+/// How far past its expiry a token is still sent: clocks of the client, of the machine
+/// that minted a static token and of the server disagree by a few seconds in practice.
+/// A token further past its JWT `exp` (or the lifetime it was handed out with) is refused
+/// locally with [`Error::TokenExpired`].
+pub const CLOCK_SKEW_LEEWAY: Duration = Duration::from_secs(60);
+
 /// A bearer token with its granted scopes and expiry. Its `Debug` never shows the token.
 #[derive(Clone)]
 pub struct AccessToken {
     secret: SecretString,
     scopes: Scopes,
-    expires_at: Option<Instant>,
+    expiry: Option<Expiry>,
+}
+
+/// When a token expires, on the monotonic clock (tokio's, so tests can pause it).
+#[derive(Clone, Copy, Debug)]
+struct Expiry {
+    /// When the token was wrapped.
+    created: Instant,
+    /// Its lifetime from `created` (zero when it had expired already).
+    lifetime: Duration,
+    /// How long it had been expired when it was wrapped (zero when it had not).
+    expired_before: Duration,
 }
 
 impl AccessToken {
     /// Wraps a token. When `scopes` is `None` they are read from the JWT `scope` claim
     /// (empty if the token is not a JWT). When `expires_in` is `None` the JWT `exp`
-    /// claim is used, else the token is treated as not expiring.
+    /// claim is used (an `exp` in the past makes an expired token), else the token is
+    /// treated as not expiring.
     pub fn new(token: impl Into<String>, expires_in: Option<Duration>, scopes: Option<Scopes>) -> AccessToken {
         let token: String = token.into();
         let claims = jwt_claims(&token);
         let scopes = scopes.unwrap_or_else(|| claims.as_ref().map(scopes_from_claims).unwrap_or_default());
-        let expires_in = expires_in.or_else(|| {
-            let exp = claims.as_ref()?.get("exp")?.as_u64()?;
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-            Some(Duration::from_secs(exp.saturating_sub(now)))
-        });
-        AccessToken {
-            secret: SecretString::from(token),
-            scopes,
-            expires_at: expires_in.and_then(|d| Instant::now().checked_add(d)),
-        }
+        let created = Instant::now();
+        let expiry = match expires_in {
+            Some(lifetime) => Some(Expiry { created, lifetime, expired_before: Duration::ZERO }),
+            None => claims.as_ref().and_then(|c| c.get("exp")).and_then(exp_seconds).map(|exp| {
+                let exp = UNIX_EPOCH.checked_add(Duration::from_secs(exp)).unwrap_or(SystemTime::UNIX_EPOCH);
+                let now = SystemTime::now();
+                match exp.duration_since(now) {
+                    Ok(lifetime) => Expiry { created, lifetime, expired_before: Duration::ZERO },
+                    Err(past) => Expiry { created, lifetime: Duration::ZERO, expired_before: past.duration() },
+                }
+            }),
+        };
+        AccessToken { secret: SecretString::from(token), scopes, expiry }
     }
 
     /// The granted scopes.
@@ -112,12 +138,35 @@ impl AccessToken {
 
     /// When the token expires (monotonic clock), if known.
     pub fn expires_at(&self) -> Option<Instant> {
-        self.expires_at
+        self.expiry.map(|e| {
+            if e.expired_before.is_zero() {
+                e.created.checked_add(e.lifetime).unwrap_or_else(|| far_future(e.created))
+            } else {
+                e.created.checked_sub(e.expired_before).unwrap_or(e.created)
+            }
+        })
     }
 
-    /// Whether the token expires within `margin` from now.
+    /// The lifetime the token was handed out with (from when it was wrapped), if known.
+    pub fn lifetime(&self) -> Option<Duration> {
+        self.expiry.map(|e| e.lifetime)
+    }
+
+    /// Whether the token expires within `margin` from now (an expired token does).
     pub fn expires_within(&self, margin: Duration) -> bool {
-        self.expires_at.is_some_and(|at| at.saturating_duration_since(Instant::now()) <= margin)
+        self.expiry
+            .is_some_and(|e| !e.expired_before.is_zero() || e.lifetime.saturating_sub(e.created.elapsed()) <= margin)
+    }
+
+    /// How long ago the token expired, if it has.
+    pub(crate) fn expired_for(&self) -> Option<Duration> {
+        let e = self.expiry?;
+        let elapsed = e.created.elapsed();
+        if !e.expired_before.is_zero() {
+            Some(e.expired_before.saturating_add(elapsed))
+        } else {
+            elapsed.checked_sub(e.lifetime).filter(|d| !d.is_zero())
+        }
     }
 
     /// The token itself, for [`TokenSource`] implementations that store tokens elsewhere.
@@ -131,12 +180,28 @@ impl AccessToken {
     }
 }
 
+/// An instant so far ahead that it never comes (for lifetimes beyond what `Instant`
+/// can represent).
+fn far_future(from: Instant) -> Instant {
+    from.checked_add(Duration::from_secs(100 * 365 * 86_400)).unwrap_or(from)
+}
+
+/// The JWT `exp` claim as whole seconds (tolerating floats; negatives are the epoch).
+fn exp_seconds(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64().filter(|f| f.is_finite()).map(|f| if f <= 0.0 { 0 } else { f.min(u64::MAX as f64) as u64 })
+        }),
+        _ => None,
+    }
+}
+
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccessToken")
             .field("token", &"[REDACTED]")
             .field("scopes", &self.scopes)
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.expires_at())
             .finish()
     }
 }
@@ -146,6 +211,8 @@ impl fmt::Debug for AccessToken {
 /// Implement it to share tokens between processes (the M2M token quota is per
 /// tenant). `token` is called before every request, so it must be cheap when a valid
 /// token is cached; `invalidate` is called when the API rejected a token with 401.
+/// Whatever a source hands out is checked before use: a token past its expiry (by more
+/// than [`CLOCK_SKEW_LEEWAY`]) is refused with [`Error::TokenExpired`], nothing sent.
 ///
 /// ```
 /// use auth0_mgmt::{AccessToken, TokenSource, Result};
@@ -174,7 +241,9 @@ pub trait TokenSource: Send + Sync + fmt::Debug + 'static {
     }
 }
 
-/// A fixed token (e.g. one minted elsewhere). It is never refreshed.
+/// A fixed token (e.g. one minted elsewhere). It is never refreshed: once its JWT `exp`
+/// is past (by more than [`CLOCK_SKEW_LEEWAY`]), calls fail with
+/// [`Error::TokenExpired`] and nothing is sent.
 #[derive(Debug, Clone)]
 pub struct StaticToken(AccessToken);
 
@@ -198,24 +267,44 @@ impl TokenSource for StaticToken {
 }
 
 /// Mints tokens with the client-credentials grant on the client's own transport, caches
-/// them, refreshes them `margin` before expiry, and lets exactly one task mint at a time
-/// (64 concurrent first calls cause one mint).
+/// them, refreshes them ahead of expiry, and lets exactly one task mint at a time.
+///
+/// * **Single flight**: tasks that find no usable token queue for one mint and share
+///   its token (64 concurrent first calls cause one mint), whatever its lifetime.
+/// * **Refresh ahead** by the configured margin, capped at half the lifetime the server
+///   granted: a 24 h token is replaced 5 min before it expires, a 3 s token after 1.5 s,
+///   so even a very short lifetime costs one mint per half lifetime, however many calls
+///   run. One task refreshes while the others keep using the valid token; when the
+///   refresh fails the valid token is kept and the refresh is tried again later (after
+///   a quarter of what is left of its life, at most 5 s).
 pub(crate) struct ClientCredentials {
     transport: Arc<Transport>,
-    token_url: String,
+    token_url: Url,
     client_id: String,
     client_secret: SecretString,
     audience: String,
     margin: Duration,
-    cached: RwLock<Option<AccessToken>>,
+    state: Mutex<CacheState>,
     mint_lock: tokio::sync::Mutex<()>,
     mints: AtomicU64,
+}
+
+#[derive(Default)]
+struct CacheState {
+    token: Option<AccessToken>,
+    /// Bumped by every successful mint.
+    generation: u64,
+    /// A failed refresh ahead of expiry is not tried again before this.
+    refresh_not_before: Option<Instant>,
+    /// Bumped by every failed mint, with what the failure said.
+    failures: u64,
+    last_failure: Option<TokenError>,
 }
 
 impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientCredentials")
-            .field("token_url", &self.token_url)
+            .field("token_url", &self.token_url.as_str())
             .field("client_id", &self.client_id)
             .field("client_secret", &"[REDACTED]")
             .field("audience", &self.audience)
@@ -228,7 +317,7 @@ impl fmt::Debug for ClientCredentials {
 impl ClientCredentials {
     pub(crate) fn new(
         transport: Arc<Transport>,
-        token_url: String,
+        token_url: Url,
         client_id: String,
         client_secret: SecretString,
         audience: String,
@@ -241,30 +330,50 @@ impl ClientCredentials {
             client_secret,
             audience,
             margin,
-            cached: RwLock::new(None),
+            state: Mutex::new(CacheState::default()),
             mint_lock: tokio::sync::Mutex::new(()),
             mints: AtomicU64::new(0),
         }
     }
 
-    fn cached(&self) -> Option<AccessToken> {
-        self.cached.read().unwrap_or_else(|e| e.into_inner()).clone()
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The refresh-ahead margin for `token`: the configured one, capped at half the
+    /// lifetime granted.
+    fn margin_for(&self, token: &AccessToken) -> Duration {
+        token.lifetime().map_or(self.margin, |l| self.margin.min(l / 2))
     }
 
     async fn get(&self) -> Result<AccessToken> {
-        // Fast path: a token that is not close to expiry.
-        if let Some(t) = self.cached() {
-            if !t.expires_within(self.margin) {
+        let (cached, generation, failures, not_before) = {
+            let st = self.lock();
+            (st.token.clone(), st.generation, st.failures, st.refresh_not_before)
+        };
+        if let Some(t) = cached {
+            if !t.expires_within(self.margin_for(&t)) {
                 return Ok(t);
             }
             // Close to expiry but still valid: one task refreshes, the others keep using it.
             if !t.expires_within(Duration::ZERO) {
+                if not_before.is_some_and(|at| Instant::now() < at) {
+                    return Ok(t);
+                }
                 if let Ok(_guard) = self.mint_lock.try_lock() {
+                    if let Some(fresh) = self.minted_since(generation) {
+                        return Ok(fresh);
+                    }
                     return match self.mint().await {
                         Ok(new) => Ok(new),
-                        // Refresh ahead failed; the current token is still good.
                         Err(e) => {
+                            // The current token is still good: keep it, try again later.
                             tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed");
+                            let left = t
+                                .expires_at()
+                                .map_or(Duration::ZERO, |at| at.saturating_duration_since(Instant::now()));
+                            self.lock().refresh_not_before =
+                                Some(Instant::now() + (left / 4).min(Duration::from_secs(5)));
                             Ok(t)
                         }
                     };
@@ -273,13 +382,35 @@ impl ClientCredentials {
             }
         }
         let _guard = self.mint_lock.lock().await;
-        // Another task may have minted while this one waited.
-        if let Some(t) = self.cached() {
-            if !t.expires_within(self.margin) {
-                return Ok(t);
-            }
+        // A mint that finished while this task queued for it is shared, whatever the
+        // lifetime of its token: that is the single flight. So is a failure: the tasks
+        // that queued behind a failed mint fail with it instead of minting again one by
+        // one (each with its own retries) against a token endpoint that is down.
+        if let Some(fresh) = self.minted_since(generation) {
+            return Ok(fresh);
         }
-        self.mint().await
+        if let Some(failure) = self.failed_since(failures) {
+            return Err(Error::Token(Box::new(failure)));
+        }
+        let result = self.mint().await;
+        if let Err(e) = &result {
+            let mut st = self.lock();
+            st.failures = st.failures.wrapping_add(1);
+            st.last_failure = Some(TokenError::shared(e));
+        }
+        result
+    }
+
+    /// What the last failed mint said, if one failed after `failures`.
+    fn failed_since(&self, failures: u64) -> Option<TokenError> {
+        let st = self.lock();
+        if st.failures != failures { st.last_failure.clone() } else { None }
+    }
+
+    /// The cached token, if a mint succeeded after `generation`.
+    fn minted_since(&self, generation: u64) -> Option<AccessToken> {
+        let st = self.lock();
+        if st.generation != generation { st.token.clone() } else { None }
     }
 
     async fn mint(&self) -> Result<AccessToken> {
@@ -289,16 +420,32 @@ impl ClientCredentials {
             "client_secret": self.client_secret.expose_secret(),
             "audience": self.audience,
         });
-        let bytes = serde_json::to_vec(&body)
-            .map_err(|source| Error::Encode { operation: crate::catalog::OAUTH_TOKEN, source })?;
+        let bytes = serde_json::to_vec(&body).map_err(|source| Error::Encode { operation: OAUTH_TOKEN, source })?;
         self.mints.fetch_add(1, Ordering::Relaxed);
-        let raw = self.transport.send_token_request(&self.token_url, bytes::Bytes::from(bytes)).await?;
-        if !raw.status.is_success() {
-            return Err(Error::Token(Box::new(TokenError::from_body(raw.status, &raw.body, raw.rate_limit))));
+        let call = Call {
+            operation: OAUTH_TOKEN,
+            endpoint: Endpoint::Token,
+            method: reqwest::Method::POST,
+            url: &self.token_url,
+            body: Some(bytes::Bytes::from(bytes)),
+            bearer: None,
+            body_secret: Some(self.client_secret.expose_secret()),
+            // A POST, but minting twice is harmless: retried like an idempotent call.
+            idempotent: true,
+            // The token endpoint has its own quota: not paced with the API.
+            pacer: None,
+        };
+        let answer = self.transport.send(&call).await?;
+        if !answer.status.is_success() {
+            return Err(self.transport.error_for(&call, &answer));
         }
-        let token = parse_token_response(&raw.body)
-            .map_err(|what| Error::Token(Box::new(TokenError::malformed(raw.status, what, raw.rate_limit))))?;
-        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        let token = parse_token_response(&answer.body).map_err(|what| {
+            Error::Token(Box::new(TokenError::malformed(answer.status, what, answer.rate_limit.clone())))
+        })?;
+        let mut st = self.lock();
+        st.token = Some(token.clone());
+        st.generation = st.generation.wrapping_add(1);
+        st.refresh_not_before = None;
         Ok(token)
     }
 }
@@ -309,9 +456,9 @@ impl TokenSource for ClientCredentials {
     }
 
     fn invalidate(&self, rejected: &AccessToken) {
-        let mut cached = self.cached.write().unwrap_or_else(|e| e.into_inner());
-        if cached.as_ref().is_some_and(|t| t.same_token(rejected)) {
-            *cached = None;
+        let mut st = self.lock();
+        if st.token.as_ref().is_some_and(|t| t.same_token(rejected)) {
+            st.token = None;
         }
     }
 }

@@ -17,8 +17,12 @@ fn orgs(ids: &[&str]) -> Vec<serde_json::Value> {
 #[tokio::test]
 async fn organizations_end_on_missing_next() {
     let server = MockServer::start().await;
-    let body = recorded("organizations.list", 200); // 2 orgs + next
-    let next = body["next"].as_str().unwrap().to_owned();
+    // The recorded first page of a checkpoint listing (`organizations.list`): 2 orgs + next.
+    let next = "MjAyMy0wMy0xNCAxMToxNzoxOS40NjYwMDBVVEMsb3JnX1d6MnVNd0FWUW1mUmIwM0k".to_owned();
+    let body = json!({"next": next, "organizations": [
+        {"branding": {"logo_url": "https://example.com/logo.gif"}, "display_name": "Test Organization", "id": "org_SST1yp2pazgSiMYi", "name": "test-organization745"},
+        {"branding": {"logo_url": "https://example.com/logo.gif"}, "display_name": "Test Organization", "id": "org_Wz2uMwAVQmfRb03I", "name": "test-organization24"}
+    ]});
     expect(&server, "GET", "/api/v2/organizations", &[("take", "2")], json(200, body.clone())).await;
     expect(
         &server,
@@ -169,7 +173,7 @@ async fn refresh_tokens_resume_from_saved_point() {
     let c = client(&server);
     let user = UserId::new("auth0|u1").unwrap();
 
-    let mut s = c.refresh_tokens().list(&user).take(2).stream();
+    let mut s = c.refresh_tokens().list(&user).take(2).checkpoint();
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(s.try_next().await.unwrap().unwrap().id.into_inner());
@@ -241,4 +245,33 @@ async fn offset_streams_stop_at_the_1000_cap_checkpoint_does_not() {
         .unwrap_err();
     assert!(matches!(err, Error::PagingLimit { operation: "organizations.list", limit: 1000, .. }), "{err}");
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn logs_from_oldest_send_take_first_then_the_last_log_id() {
+    let server = MockServer::start().await;
+    expect(&server, "GET", "/api/v2/logs", &[("take", "100")], json(200, json!([log(L0), log(L1)]))).await;
+    expect(&server, "GET", "/api/v2/logs", &[("take", "100"), ("from", L1)], json(200, json!([log(L2)]))).await;
+    expect(&server, "GET", "/api/v2/logs", &[("take", "100"), ("from", L2)], json(500, json!({"statusCode": 500})))
+        .await;
+    catch_all(&server).await;
+
+    let mut s = client(&server).logs().tail().from_oldest().until_caught_up().stream();
+    assert_eq!(s.last_log_id(), None);
+    let mut got = Vec::new();
+    let err = loop {
+        match s.try_next().await {
+            Ok(Some(l)) => got.push(l.log_id.into_inner()),
+            Ok(None) => panic!("the 500 must end the tail with an error"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(got, [L0, L1, L2]);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(s.try_next().await.unwrap().is_none(), "the tail ends after the error");
+    assert_eq!(s.last_log_id().unwrap(), L2, "resume after the last event yielded");
+    let reqs = server.received_requests().await.unwrap();
+    assert_request(&reqs[0], "GET", "/api/v2/logs", &[("take", "100")], None);
+    assert_request(&reqs[1], "GET", "/api/v2/logs", &[("take", "100"), ("from", L1)], None);
+    assert_request(&reqs[2], "GET", "/api/v2/logs", &[("take", "100"), ("from", L2)], None);
 }

@@ -10,10 +10,18 @@ mod common;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
+use auth0_mgmt::clients::Application;
+use auth0_mgmt::connections::Connection;
+use auth0_mgmt::logs::Log;
+use auth0_mgmt::organizations::Organization;
+use auth0_mgmt::refresh_tokens::RefreshToken;
+use auth0_mgmt::sessions::Session;
 use auth0_mgmt::users::User;
-use auth0_mgmt::{Client, Error, Page, RateLimit, RetryConfig, UserId};
+use auth0_mgmt::{Client, DateTime, Error, Page, RateLimit, RetryConfig, Timestamp, UserId};
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -106,6 +114,69 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Objects whose keys are a model's fields (plus unknown ones) and whose values are any
+/// JSON: most do not decode, and every one that does must re-encode to itself.
+fn model_object(fields: &'static [&'static str], id: &'static str) -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<u32>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "\\PC{0,12}".prop_map(Value::from),
+        Just(Value::from("2024-06-03T17:02:44.981Z")),
+        Just(Value::from("2024-06-03T19:02:44+02:00")),
+        Just(Value::from("auth0|1")),
+    ];
+    let value = leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,8}", inner), 0..4).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    });
+    let key = prop_oneof![4 => prop::sample::select(fields).prop_map(str::to_owned), 1 => "x_[a-z]{1,6}"];
+    (prop::collection::vec((key, value), 0..10), "[a-z0-9|_]{1,20}").prop_map(move |(kv, idv)| {
+        let mut o: serde_json::Map<String, Value> = kv.into_iter().collect();
+        o.insert(id.to_owned(), Value::from(idv));
+        Value::Object(o)
+    })
+}
+
+/// Runs `cases` generated objects through `T`: every one that decodes re-encodes to
+/// itself, and enough of them decode for the property to mean something.
+fn decodable_objects_re_encode_to_themselves<T: Serialize + DeserializeOwned>(
+    fields: &'static [&'static str],
+    id: &'static str,
+) {
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    let decoded = std::cell::Cell::new(0u32);
+    runner
+        .run(&model_object(fields, id), |v| {
+            if let Ok(typed) = serde_json::from_value::<T>(v.clone()) {
+                decoded.set(decoded.get() + 1);
+                prop_assert_eq!(&serde_json::to_value(&typed).unwrap(), &v);
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(decoded.get() >= 25, "{}: only {} of 512 objects decoded", std::any::type_name::<T>(), decoded.get());
+}
+
+#[test]
+fn any_decodable_model_object_re_encodes_to_itself() {
+    decodable_objects_re_encode_to_themselves::<User>(User::FIELDS, "user_id");
+    decodable_objects_re_encode_to_themselves::<Log>(Log::FIELDS, "log_id");
+    decodable_objects_re_encode_to_themselves::<Application>(Application::FIELDS, "client_id");
+    decodable_objects_re_encode_to_themselves::<Connection>(Connection::FIELDS, "id");
+    decodable_objects_re_encode_to_themselves::<Organization>(Organization::FIELDS, "id");
+    decodable_objects_re_encode_to_themselves::<RefreshToken>(RefreshToken::FIELDS, "id");
+    decodable_objects_re_encode_to_themselves::<Session>(Session::FIELDS, "id");
+}
+
 fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         prop::collection::vec(any::<u8>(), 0..256),
@@ -162,6 +233,11 @@ fn check<T>(status: u16, result: Result<T, Error>) -> Result<(), TestCaseError> 
             // Display and Debug never panic either.
             let _ = (e.to_string(), format!("{e:?}"));
         }
+        // Redirects are never followed: a typed error with the status.
+        Err(Error::Redirect { status: s, .. }) => {
+            prop_assert_eq!(s.as_u16(), status);
+            prop_assert!((300..400).contains(&status));
+        }
         // A 204/304 with a body, an invalid header, … may surface as a transport error.
         Err(e @ Error::Transport { .. }) => {
             let _ = e.to_string();
@@ -196,6 +272,45 @@ proptest! {
         let _ = serde_json::from_slice::<Page<User>>(&body);
         let _ = serde_json::from_slice::<Page<Value>>(&body);
         let _ = serde_json::from_slice::<User>(&body);
+    }
+
+    #[test]
+    fn rfc3339_date_times_re_encode_to_the_same_string(
+        (y, mo, d) in (1u32..=9998, 1u32..=12, 1u32..=28),
+        (h, mi, s) in (0u32..24, 0u32..60, 0u32..60),
+        frac in prop::option::of("[0-9]{1,9}"),
+        offset in prop::option::of((any::<bool>(), 0u32..=17, 0u32..60)),
+    ) {
+        let mut text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+        if let Some(f) = &frac {
+            text.push('.');
+            text.push_str(f);
+        }
+        match offset {
+            None => text.push('Z'),
+            Some((neg, oh, om)) => {
+                let neg = neg && (oh, om) != (0, 0);
+                text.push_str(&format!("{}{oh:02}:{om:02}", if neg { '-' } else { '+' }));
+            }
+        }
+        let t: Timestamp = serde_json::from_value(Value::from(text.clone())).unwrap();
+        // Year 1 with a positive offset lies before jiff's range: it stays unparsed.
+        if let Ok(parsed) = text.parse::<DateTime>() {
+            prop_assert_eq!(parsed.to_string(), text.clone());
+            prop_assert_eq!(t.as_datetime(), Some(parsed));
+        } else {
+            prop_assert!(y == 1, "{} did not parse", text);
+        }
+        prop_assert_eq!(serde_json::to_value(&t).unwrap(), Value::from(text));
+    }
+
+    #[test]
+    fn any_string_is_a_timestamp_that_re_encodes_to_itself(s in "\\PC{0,40}|[0-9:TZ.+-]{10,35}") {
+        let t: Timestamp = serde_json::from_value(Value::from(s.clone())).unwrap();
+        prop_assert_eq!(serde_json::to_value(&t).unwrap(), Value::from(s.clone()));
+        if let Ok(d) = s.parse::<DateTime>() {
+            prop_assert_eq!(d.to_string(), s);
+        }
     }
 
     #[test]

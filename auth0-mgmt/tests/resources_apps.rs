@@ -140,8 +140,7 @@ async fn update_client_sends_patch_with_nulls() {
     expect(&server, "PATCH", &path, &[], json(200, body.clone())).await;
     catch_all(&server).await;
 
-    let changes =
-        UpdateApplication { description: Some("new".into()), cross_origin_loc: Patch::Clear, ..Default::default() };
+    let changes = UpdateApplication::new().description("new").cross_origin_loc(Patch::Clear);
     let app = client(&server).clients().update(&ClientId::new(&id).unwrap(), &changes).await.unwrap();
     assert_request(
         &only_request(&server).await,
@@ -174,6 +173,7 @@ async fn list_resource_servers_with_identifiers() {
         ("identifiers", "https://a.example.com/"),
         ("identifiers", "https://b.example.com/"),
         ("page", "0"),
+        ("per_page", "100"),
         ("include_totals", "true"),
     ];
     expect(&server, "GET", "/api/v2/resource-servers", &q, json(200, body.clone())).await;

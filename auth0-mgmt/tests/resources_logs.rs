@@ -70,5 +70,5 @@ async fn get_log() {
     assert_request(&only_request(&server).await, "GET", &path, &[], None);
     assert_eq!(log.log_id, id.as_str());
     assert_eq!(log.log_type, Some(LogType::from(body["type"].as_str().unwrap())));
-    assert_eq!(log.date.unwrap().as_str(), body["date"].as_str());
+    assert_eq!(Some(log.date.unwrap().to_string().as_str()), body["date"].as_str());
 }

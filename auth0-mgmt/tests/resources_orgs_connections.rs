@@ -32,7 +32,7 @@ async fn list_organizations_checkpoint_page_sends_take_only() {
     expect(&server, "GET", "/api/v2/organizations", &[("take", "2")], json(200, body.clone())).await;
     catch_all(&server).await;
 
-    let page = client(&server).organizations().list().take(2).send_checkpoint(None).await.unwrap();
+    let page = client(&server).organizations().list().take(2).send_checkpoint().await.unwrap();
     assert_request(&only_request(&server).await, "GET", "/api/v2/organizations", &[("take", "2")], None);
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.next.as_deref(), body["next"].as_str());
@@ -123,7 +123,13 @@ async fn add_members_204() {
 async fn list_members_offset_with_fields() {
     let server = MockServer::start().await;
     let path = "/api/v2/organizations/org_1/members";
-    let q = [("fields", "email,roles,user_id"), ("include_fields", "true"), ("page", "0"), ("include_totals", "true")];
+    let q = [
+        ("fields", "email,roles,user_id"),
+        ("include_fields", "true"),
+        ("page", "0"),
+        ("per_page", "100"),
+        ("include_totals", "true"),
+    ];
     let body = json!({"members": [{"user_id": "auth0|1", "email": "a@b.c", "roles": [{"id": "rol_1", "name": "admin"}]}], "start": 0, "limit": 50, "total": 1});
     expect(&server, "GET", path, &q, json(200, body)).await;
     catch_all(&server).await;
@@ -137,7 +143,7 @@ async fn list_members_offset_with_fields() {
         .unwrap();
     assert_request(&only_request(&server).await, "GET", path, &q, None);
     assert_eq!(page.items[0].user_id, "auth0|1");
-    assert_eq!(page.items[0].roles.as_ref().unwrap()[0].id, "rol_1");
+    assert_eq!(page.items[0].roles.as_ref().unwrap()[0].id.as_ref().unwrap(), "rol_1");
 }
 
 // ---- connections ----

@@ -102,7 +102,8 @@ async fn create_role_succeeds_with_200() {
 #[tokio::test]
 async fn list_user_roles_encodes_the_user_id() {
     let server = MockServer::start().await;
-    let q = [("page", "0"), ("include_totals", "true")];
+    // `per_page` is always sent: 100 unless told otherwise.
+    let q = [("page", "0"), ("per_page", "100"), ("include_totals", "true")];
     expect(
         &server,
         "GET",

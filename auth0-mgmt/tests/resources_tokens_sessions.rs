@@ -23,7 +23,7 @@ async fn get_refresh_token_with_string_scopes_and_null_dates() {
     assert_eq!(t.expires_at, None);
     let rs = &t.resource_servers.as_ref().unwrap()[0];
     assert_eq!(rs.scopes.as_deref(), body["resource_servers"][0]["scopes"].as_str());
-    assert_eq!(t.created_at.as_ref().unwrap().as_str(), body["created_at"].as_str());
+    assert_eq!(Some(t.created_at.as_ref().unwrap().to_string().as_str()), body["created_at"].as_str());
 }
 
 #[tokio::test]
@@ -83,7 +83,7 @@ async fn list_refresh_tokens_is_checkpoint_only() {
         .list(&UserId::new("auth0|u1").unwrap())
         .client_id(ClientId::new("app1").unwrap())
         .take(1)
-        .stream()
+        .checkpoint()
         .try_collect()
         .await
         .unwrap();

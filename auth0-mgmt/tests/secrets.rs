@@ -1,12 +1,13 @@
-//! Secrets never show in Debug output, errors or traces.
+//! Secrets never show in Debug output, errors or traces. (Servers that echo the request
+//! into error answers: `secrets_echo.rs`. This file holds one test: the tracing
+//! subscriber it installs must not race other tests' spans.)
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use auth0_mgmt::{AccessToken, Client, Request, UserId, catalog};
 use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

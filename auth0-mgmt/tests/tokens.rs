@@ -77,39 +77,116 @@ async fn sixty_four_concurrent_first_calls_mint_exactly_once() {
     assert!(scopes.contains("read:users") && scopes.contains("update:users"));
 }
 
-#[tokio::test]
-async fn a_token_inside_the_refresh_margin_is_replaced_ahead_of_expiry() {
+/// A paused-clock client: no HTTP timers besides the ones a test is about.
+fn paused_cc_client(server: &MockServer) -> auth0_mgmt::ClientBuilder {
+    cc_client(server).http_client(common::timerless_http()).timeout(None)
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_refresh_margin_is_capped_at_half_the_granted_lifetime() {
     let server = common::server().await;
-    // Lifetime 100 s, margin 300 s: every token is "about to expire" yet still valid.
+    // Lifetime 100 s, margin 300 s: refreshed after 50 s, not on every call.
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-short", 100)))
-        .expect(2)
         .mount(&server)
         .await;
     mount_user(&server).await;
     common::catch_all(&server).await;
-    let client = cc_client(&server).token_refresh_margin(Duration::from_secs(300)).build().unwrap();
+    let client = paused_cc_client(&server).token_refresh_margin(Duration::from_secs(300)).build().unwrap();
+    for _ in 0..5 {
+        client.users().get(&uid()).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(49)).await;
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 1, "still more than half its life left");
+    tokio::time::sleep(Duration::from_secs(2)).await;
     client.users().get(&uid()).await.unwrap();
     client.users().get(&uid()).await.unwrap();
-    assert_eq!(token_requests(&server).await, 2);
+    assert_eq!(token_requests(&server).await, 2, "refreshed once, ahead of expiry");
 
-    // A long-lived token is reused.
+    // A long-lived token is refreshed the configured margin before it expires.
     let server = common::server().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-long", 86400)))
-        .expect(1)
+        .mount(&server)
+        .await;
+    mount_user(&server).await;
+    let client = paused_cc_client(&server).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(86400 - 301)).await;
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 1);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 2);
+}
+
+/// Auth0 lets a tenant shorten the Management API token lifetime. With a 3 s token and
+/// many callers, mints stay at about one per 1.5 s (it was one per call: 25,673 mints
+/// in 15 s).
+#[tokio::test(start_paused = true)]
+async fn a_three_second_token_is_minted_about_once_per_half_lifetime_however_many_callers() {
+    let server = common::server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-3s", 3)))
+        .mount(&server)
+        .await;
+    mount_user(&server).await;
+    let client = paused_cc_client(&server).build().unwrap();
+    let started = tokio::time::Instant::now();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                let mut calls = 0u32;
+                while started.elapsed() < Duration::from_secs(60) {
+                    c.users().get(&uid()).await.unwrap();
+                    calls += 1;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                calls
+            })
+        })
+        .collect();
+    let mut calls = 0;
+    for t in tasks {
+        calls += t.await.unwrap();
+    }
+    let mints = token_requests(&server).await;
+    assert!(calls > 1000, "{calls} calls");
+    println!("{mints} mints for {calls} calls in a minute");
+    // 60 s / 1.5 s = 40 refreshes; allow for the first mint and timing slack.
+    assert!((20..=45).contains(&mints), "{mints} mints for {calls} calls in a minute");
+}
+
+#[tokio::test]
+async fn sixty_four_concurrent_first_calls_share_one_mint_even_for_a_short_lifetime() {
+    let server = common::server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(token_body("tok-2s", 2)).set_delay(Duration::from_millis(100)),
+        )
         .mount(&server)
         .await;
     mount_user(&server).await;
     let client = cc_client(&server).build().unwrap();
-    for _ in 0..3 {
-        client.users().get(&uid()).await.unwrap();
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.users().get(&uid()).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
     }
+    assert_eq!(token_requests(&server).await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refresh_failure_ahead_of_expiry_keeps_using_the_valid_token() {
     let server = common::server().await;
     Mock::given(method("POST"))
@@ -125,10 +202,83 @@ async fn a_refresh_failure_ahead_of_expiry_keeps_using_the_valid_token() {
         )
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer tok-a"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
+        .mount(&server)
+        .await;
+    common::catch_all(&server).await;
+    let client = paused_cc_client(&server).token_refresh_margin(Duration::from_secs(300)).build().unwrap();
+    client.users().get(&uid()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    // Inside the margin: the refresh fails, the call goes on with the valid token ...
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 2);
+    // ... and the next calls do not hammer the token endpoint.
+    for _ in 0..20 {
+        client.users().get(&uid()).await.unwrap();
+    }
+    assert_eq!(token_requests(&server).await, 2);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 3, "tried again later");
+}
+
+/// An unsigned JWT whose `exp` is `offset_s` seconds from now (negative: past).
+fn jwt_expiring(offset_s: i64) -> String {
+    use base64::Engine as _;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let payload = json!({"scope": "read:users", "exp": now + offset_s}).to_string();
+    let p = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload);
+    format!("eyJhbGciOiJub25lIn0.{p}.c2ln")
+}
+
+#[tokio::test]
+async fn an_expired_static_token_is_refused_locally_naming_its_expiry() {
+    let server = common::server().await;
     mount_user(&server).await;
-    let client = cc_client(&server).token_refresh_margin(Duration::from_secs(300)).build().unwrap();
+    let client = Client::builder().base_url(server.uri()).token(jwt_expiring(-3600)).build().unwrap();
+    let err = client.users().get(&uid()).await.unwrap_err();
+    let Error::TokenExpired { operation, ago, expired_at } = &err else { panic!("{err:?}") };
+    assert_eq!(*operation, "users.get");
+    assert!(*ago >= Duration::from_secs(3600) && *ago < Duration::from_secs(3700), "{ago:?}");
+    let expected = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let skew = expected.duration_since(*expired_at).unwrap_or_else(|e| e.duration());
+    assert!(skew < Duration::from_secs(5), "{expired_at:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("access token expired 36")
+            && msg.contains("s ago (at ")
+            && msg.contains("GMT")
+            && msg.contains("nothing was sent"),
+        "{msg}"
+    );
+    assert!(!err.is_retryable());
+    assert!(common::api_requests(&server).await.is_empty(), "nothing was sent");
+
+    // Within the clock-skew leeway the server decides.
+    let client = Client::builder().base_url(server.uri()).token(jwt_expiring(-10)).build().unwrap();
     client.users().get(&uid()).await.unwrap();
-    client.users().get(&uid()).await.unwrap();
+    assert_eq!(common::api_requests(&server).await.len(), 1);
+}
+
+#[derive(Debug)]
+struct StaleSource;
+
+impl auth0_mgmt::TokenSource for StaleSource {
+    fn token(&self) -> futures::future::BoxFuture<'_, auth0_mgmt::Result<auth0_mgmt::AccessToken>> {
+        Box::pin(async { Ok(auth0_mgmt::AccessToken::new(jwt_expiring(-600), None, None)) })
+    }
+}
+
+#[tokio::test]
+async fn an_expired_token_from_any_token_source_is_refused() {
+    let server = common::server().await;
+    mount_user(&server).await;
+    let client = Client::builder().base_url(server.uri()).token_source(Arc::new(StaleSource)).build().unwrap();
+    let err = client.users().get(&uid()).await.unwrap_err();
+    assert!(matches!(err, Error::TokenExpired { .. }), "{err:?}");
+    assert!(common::api_requests(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -327,4 +477,31 @@ async fn a_static_token_rejected_with_401_is_not_resent() {
         .await;
     let err = common::client(&server).users().get(&uid()).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+}
+
+#[tokio::test]
+async fn calls_queued_behind_a_failed_mint_share_its_failure() {
+    let server = common::server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("down").set_delay(Duration::from_millis(50)))
+        .mount(&server)
+        .await;
+    common::catch_all(&server).await;
+    let client = cc_client(&server).build().unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.users().get(&uid()).await })
+        })
+        .collect();
+    for t in tasks {
+        let err = t.await.unwrap().unwrap_err();
+        let Error::Token(t) = &err else { panic!("{err:?}") };
+        assert_eq!(t.status.map(|s| s.as_u16()), Some(503), "{err}");
+        assert!(err.is_retryable());
+    }
+    // One flight: 1 try + 3 retries, not 16 × 4.
+    assert_eq!(token_requests(&server).await, 4);
+    assert!(common::api_requests(&server).await.is_empty());
 }

@@ -154,14 +154,12 @@ async fn update_distinguishes_absent_null_and_value_and_never_sends_an_empty_map
         .mount(&server)
         .await;
     common::catch_all(&server).await;
-    let changes = UpdateUser {
-        nickname: Patch::Clear,
-        given_name: Patch::Set("Ada".into()),
-        app_metadata: MetadataPatch::new().set("plan", "pro").remove("trial"),
+    let changes = UpdateUser::new()
+        .nickname(Patch::Clear)
+        .given_name("Ada")
+        .app_metadata(MetadataPatch::new().set("plan", "pro").remove("trial"))
         // An empty user_metadata change is not sent (sending {} would wipe it).
-        user_metadata: MetadataPatch::from_map(Default::default()),
-        ..Default::default()
-    };
+        .user_metadata(MetadataPatch::from_map(Default::default()));
     common::client(&server).users().update(&uid(), &changes).await.unwrap();
 }
 

@@ -171,10 +171,7 @@ pub async fn run(tenant: FakeTenant, client: Client, cfg: &SoakConfig) -> SoakRe
                         }
                     }
                     65..=84 => {
-                        let changes = UpdateUser {
-                            app_metadata: MetadataPatch::new().set("soak", i as u64),
-                            ..Default::default()
-                        };
+                        let changes = UpdateUser::new().app_metadata(MetadataPatch::new().set("soak", i as u64));
                         Outcome {
                             kind: Kind::Update,
                             result: client.users().update(&id, &changes).await.map(|u| u.user_id.to_string()),

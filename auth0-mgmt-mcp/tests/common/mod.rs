@@ -36,7 +36,13 @@ impl Setup {
             .collect()
     }
 
+    /// The outcome records (one per call, allowed or denied).
     pub fn records(&self) -> Vec<AuditRecord> {
+        self.sink.outcomes()
+    }
+
+    /// Every record, write-ahead intent records included.
+    pub fn all_records(&self) -> Vec<AuditRecord> {
         self.sink.records()
     }
 }

@@ -78,8 +78,13 @@ def audit_file():
         yield Path(d) / "audit.jsonl"
 
 
-def records(path):
+def all_records(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def records(path):
+    """The outcome records: one per call (writes also leave a write-ahead intent record)."""
+    return [r for r in all_records(path) if r["phase"] == "outcome"]
 
 
 @asynccontextmanager
@@ -272,3 +277,6 @@ async def test_http_two_agents_with_different_keys_at_once(tenant, http_gateway,
         ("reader", "users.update", "tool_not_granted"),
         ("writer", "users.update", "allowed"),
     ]
+    # The writer's update was recorded before it was sent: intent, then outcome, one call id.
+    writes = [(r["phase"], r["call_id"]) for r in all_records(audit_file) if r["agent"] == "writer"]
+    assert [p for p, _ in writes] == ["intent", "outcome"] and writes[0][1] == writes[1][1], writes

@@ -13,7 +13,7 @@
 //!     .create(&CreateApplication::new("billing-worker").app_type(AppType::NonInteractive))
 //!     .await?;
 //! let secret = app.client_secret.as_ref().map(|s| s.expose().to_owned()); // store it safely
-//! let changes = UpdateApplication { description: Some("Nightly billing".into()), ..Default::default() };
+//! let changes = UpdateApplication::new().description("Nightly billing");
 //! client.clients().update(&app.client_id, &changes).await?;
 //!
 //! let mut apps = client.clients().list().app_type(AppType::Spa).checkpoint();
@@ -27,16 +27,15 @@
 
 mod models;
 
-pub use models::{
-    AppType, Application, CreateApplication, JwtConfiguration, RefreshTokenConfig, TokenEndpointAuthMethod,
-    UpdateApplication,
-};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::ClientId;
 use crate::models::Fields;
+use crate::pagination::{CheckpointListing, List, Listing, OffsetListing, sealed};
 use crate::request::Request;
 
 /// The applications endpoints. Get one with [`Client::clients`].
@@ -54,20 +53,10 @@ impl Client {
 
 impl Clients {
     /// Lists applications (`clients.list`, `GET /api/v2/clients`, scope `read:clients`).
-    /// Finish with `.send()` / `.stream()` (offset) or `.checkpoint()` / `.resume()` /
-    /// `.send_checkpoint()` (checkpoint, `from`/`take`).
+    /// Finish with `.send()` / `.stream()` (offset) or `.send_checkpoint()` /
+    /// `.checkpoint()` / `.resume()` (checkpoint, `from`/`take`).
     pub fn list(&self) -> ListClients {
-        ListClients {
-            client: self.client.clone(),
-            fields: None,
-            app_types: Vec::new(),
-            is_first_party: None,
-            is_global: None,
-            q: None,
-            page: 0,
-            per_page: None,
-            take: None,
-        }
+        List::new(self.client.clone(), ClientsQuery::default())
     }
 
     /// Gets an application (`clients.get`, `GET /api/v2/clients/{id}`, scope
@@ -78,11 +67,7 @@ impl Clients {
 
     /// Gets an application, or `None` when it does not exist.
     pub async fn get_opt(&self, id: &ClientId) -> Result<Option<Application>> {
-        match self.get(id).await {
-            Ok(a) => Ok(Some(a)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::CLIENTS_GET).id(id)).await
     }
 
     /// Gets an application with only some fields (`client_id` is always returned).
@@ -107,57 +92,28 @@ impl Clients {
     /// Deletes an application (`clients.delete`, `DELETE /api/v2/clients/{id}`, 204 —
     /// also when it is already gone; scope `delete:clients`).
     pub async fn delete(&self, id: &ClientId) -> Result<()> {
-        self.client.execute::<serde::de::IgnoredAny>(Request::new(&catalog::CLIENTS_DELETE).id(id)).await.map(drop)
+        handler::delete(&self.client, &catalog::CLIENTS_DELETE, id).await
     }
 }
 
-/// `GET /api/v2/clients` with its options. Made by [`Clients::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send(), .stream(), .checkpoint() or .resume()"]
-pub struct ListClients {
-    client: Client,
+/// `GET /api/v2/clients` with its options. Made by [`Clients::list`]; the paging
+/// methods are [`List`]'s offset and checkpoint ones.
+pub type ListClients = List<ClientsQuery>;
+
+/// The filters of [`ListClients`].
+#[derive(Debug, Clone, Default)]
+pub struct ClientsQuery {
     fields: Option<Fields>,
     app_types: Vec<AppType>,
     is_first_party: Option<bool>,
     is_global: Option<bool>,
     q: Option<String>,
-    page: u64,
-    per_page: Option<u64>,
-    take: Option<u64>,
 }
 
-impl ListClients {
-    /// Fields to return (`client_id` is always returned).
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
+impl sealed::Sealed for ClientsQuery {}
 
-    /// Only applications of this kind; repeat for several (sent as one comma list).
-    pub fn app_type(mut self, app_type: AppType) -> Self {
-        self.app_types.push(app_type);
-        self
-    }
-
-    /// Only first-party (`true`) or third-party (`false`) applications.
-    pub fn is_first_party(mut self, first_party: bool) -> Self {
-        self.is_first_party = Some(first_party);
-        self
-    }
-
-    /// Only the global client (`true`) or only the others (`false`).
-    pub fn is_global(mut self, global: bool) -> Self {
-        self.is_global = Some(global);
-        self
-    }
-
-    /// Client-grant filter, `client_grant.organization_id:{org_id}` or
-    /// `client_grant.allow_any_organization:true`. The server accepts it only in
-    /// checkpoint mode and not together with other filters.
-    pub fn q(mut self, q: impl Into<String>) -> Self {
-        self.q = Some(q.into());
-        self
-    }
+impl Listing for ClientsQuery {
+    type Item = Application;
 
     fn request(&self) -> Request {
         let app_type = (!self.app_types.is_empty())
@@ -172,7 +128,36 @@ impl ListClients {
         }
         req
     }
+}
 
-    crate::pagination::offset_list_methods!(Application);
-    crate::pagination::checkpoint_list_methods!(Application);
+impl OffsetListing for ClientsQuery {}
+impl CheckpointListing for ClientsQuery {}
+
+impl ListClients {
+    /// Fields to return (`client_id` is always returned).
+    pub fn fields(self, fields: Fields) -> Self {
+        self.with(|q| q.fields = Some(fields))
+    }
+
+    /// Only applications of this kind; repeat for several (sent as one comma list).
+    pub fn app_type(self, app_type: AppType) -> Self {
+        self.with(|q| q.app_types.push(app_type))
+    }
+
+    /// Only first-party (`true`) or third-party (`false`) applications.
+    pub fn is_first_party(self, first_party: bool) -> Self {
+        self.with(|q| q.is_first_party = Some(first_party))
+    }
+
+    /// Only the global client (`true`) or only the others (`false`).
+    pub fn is_global(self, global: bool) -> Self {
+        self.with(|q| q.is_global = Some(global))
+    }
+
+    /// Client-grant filter, `client_grant.organization_id:{org_id}` or
+    /// `client_grant.allow_any_organization:true`. The server accepts it only in
+    /// checkpoint mode and not together with other filters.
+    pub fn q(self, filter: impl Into<String>) -> Self {
+        self.with(|q| q.q = Some(filter.into()))
+    }
 }

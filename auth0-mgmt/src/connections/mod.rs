@@ -24,13 +24,15 @@
 
 mod models;
 
-pub use models::{Connection, ConnectionFeature, CreateConnection, Strategy};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::ConnectionId;
 use crate::models::Fields;
+use crate::pagination::{CheckpointListing, List, Listing, OffsetListing, sealed};
 use crate::request::Request;
 
 /// The connections endpoints. Get one with [`Client::connections`].
@@ -49,18 +51,10 @@ impl Client {
 impl Connections {
     /// Lists connections (`connections.list`, `GET /api/v2/connections`, scope
     /// `read:connections`; `options` need `read:connections_options`). Finish with
-    /// `.send()` / `.stream()` (offset, first 1000 only) or `.checkpoint()` / `.resume()`
-    /// / `.send_checkpoint()`.
+    /// `.send()` / `.stream()` (offset, first 1000 only) or `.send_checkpoint()` /
+    /// `.checkpoint()` / `.resume()`.
     pub fn list(&self) -> ListConnections {
-        ListConnections {
-            client: self.client.clone(),
-            strategies: Vec::new(),
-            name: None,
-            fields: None,
-            page: 0,
-            per_page: None,
-            take: None,
-        }
+        List::new(self.client.clone(), ConnectionsQuery::default())
     }
 
     /// Gets a connection (`connections.get`, `GET /api/v2/connections/{id}`, scope
@@ -71,11 +65,7 @@ impl Connections {
 
     /// Gets a connection, or `None` when it does not exist (`inexistent_connection`).
     pub async fn get_opt(&self, id: &ConnectionId) -> Result<Option<Connection>> {
-        match self.get(id).await {
-            Ok(c) => Ok(Some(c)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::CONNECTIONS_GET).id(id)).await
     }
 
     /// Gets a connection with only some fields (`id` is always returned).
@@ -91,37 +81,22 @@ impl Connections {
     }
 }
 
-/// `GET /api/v2/connections` with its options. Made by [`Connections::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send(), .stream(), .checkpoint() or .resume()"]
-pub struct ListConnections {
-    client: Client,
+/// `GET /api/v2/connections` with its options. Made by [`Connections::list`]; the
+/// paging methods are [`List`]'s offset and checkpoint ones.
+pub type ListConnections = List<ConnectionsQuery>;
+
+/// The filters of [`ListConnections`].
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionsQuery {
     strategies: Vec<Strategy>,
     name: Option<String>,
     fields: Option<Fields>,
-    page: u64,
-    per_page: Option<u64>,
-    take: Option<u64>,
 }
 
-impl ListConnections {
-    /// Only connections of this strategy; repeat for several (the parameter is repeated).
-    pub fn strategy(mut self, strategy: Strategy) -> Self {
-        self.strategies.push(strategy);
-        self
-    }
+impl sealed::Sealed for ConnectionsQuery {}
 
-    /// Only the connection with exactly this name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Fields to return (`id` is always returned).
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
+impl Listing for ConnectionsQuery {
+    type Item = Connection;
 
     fn request(&self) -> Request {
         let mut req = Request::new(&catalog::CONNECTIONS_LIST);
@@ -134,7 +109,24 @@ impl ListConnections {
         }
         req
     }
+}
 
-    crate::pagination::offset_list_methods!(Connection);
-    crate::pagination::checkpoint_list_methods!(Connection);
+impl OffsetListing for ConnectionsQuery {}
+impl CheckpointListing for ConnectionsQuery {}
+
+impl ListConnections {
+    /// Only connections of this strategy; repeat for several (the parameter is repeated).
+    pub fn strategy(self, strategy: Strategy) -> Self {
+        self.with(|q| q.strategies.push(strategy))
+    }
+
+    /// Only the connection with exactly this name.
+    pub fn name(self, name: impl Into<String>) -> Self {
+        self.with(|q| q.name = Some(name.into()))
+    }
+
+    /// Fields to return (`id` is always returned).
+    pub fn fields(self, fields: Fields) -> Self {
+        self.with(|q| q.fields = Some(fields))
+    }
 }

@@ -2,10 +2,8 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::ids::ConnectionId;
-use crate::models::{JsonObject, string_enum};
+use crate::models::{JsonObject, model, request, string_enum};
 
 string_enum! {
     /// The identity provider of a connection (`strategy`). Unknown values are kept in
@@ -126,64 +124,78 @@ string_enum! {
     }
 }
 
-/// An on/off feature of a connection (`authentication`, `connected_accounts`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct ConnectionFeature {
-    /// Whether the feature is active.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// Attributes this crate does not model.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// An on/off feature of a connection (`authentication`, `connected_accounts`).
+    @default
+    pub struct ConnectionFeature {
+        /// Whether the feature is active.
+        active: Option<bool>,
+    }
 }
 
-/// A connection. `options` (strategy-specific, and only returned with
-/// `read:connections_options`) is kept whole; it can hold IdP secrets, so `Debug` lists
-/// only its keys.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct Connection {
-    /// `con_…`.
-    pub id: ConnectionId,
-    /// Name (unique in the tenant).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// Identity provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<Strategy>,
-    /// Strategy-specific options, kept whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<JsonObject>,
-    /// Realms (database connections: the connection name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub realms: Option<Vec<String>>,
-    /// Enabled applications (deprecated by Auth0, still returned).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_clients: Option<Vec<String>>,
-    /// Domain connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_domain_connection: Option<bool>,
-    /// Shown as a button on the login page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Metadata (string values, ≤10 keys).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<JsonObject>,
-    /// Usable for authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<ConnectionFeature>,
-    /// Usable for connected accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected_accounts: Option<ConnectionFeature>,
-    /// AD/LDAP provisioning ticket URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_ticket_url: Option<String>,
-    /// Attributes this crate does not model, kept for round trips.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+impl ConnectionFeature {
+    /// The feature, on or off.
+    pub fn active(active: bool) -> Self {
+        ConnectionFeature { active: Some(active), ..Default::default() }
+    }
+}
+
+string_enum! {
+    /// Whether a connection accepts cross-app access requests (`cross_app_access_resource_app.status`).
+    pub enum CrossAppAccessStatus {
+        /// Accepted.
+        Enabled => "enabled",
+        /// Refused.
+        Disabled => "disabled",
+    }
+}
+
+model! {
+    /// Cross-app access settings of a connection as a resource app.
+    @default
+    pub struct CrossAppAccessResourceApp {
+        /// On or off.
+        status: Option<CrossAppAccessStatus>,
+    }
+}
+
+model! {
+    /// A connection. `options` (strategy-specific, and only returned with
+    /// `read:connections_options`) is kept whole; it can hold IdP secrets, so `Debug` lists
+    /// only its keys.
+    @custom_debug
+    pub struct Connection {
+        /// `con_…`.
+        id: ConnectionId,
+        /// Name (unique in the tenant).
+        name: Option<String>,
+        /// Display name.
+        display_name: Option<String>,
+        /// Identity provider.
+        strategy: Option<Strategy>,
+        /// Strategy-specific options, kept whole.
+        options: Option<JsonObject>,
+        /// Realms (database connections: the connection name).
+        realms: Option<Vec<String>>,
+        /// Enabled applications (deprecated by Auth0, still returned).
+        enabled_clients: Option<Vec<String>>,
+        /// Domain connection.
+        is_domain_connection: Option<bool>,
+        /// Shown as a button on the login page.
+        show_as_button: Option<bool>,
+        /// Metadata (string values, ≤10 keys).
+        metadata: Option<JsonObject>,
+        /// Usable for authentication.
+        authentication: Option<ConnectionFeature>,
+        /// Usable for connected accounts.
+        connected_accounts: Option<ConnectionFeature>,
+        /// Cross-app access settings as the requesting app.
+        cross_app_access_requesting_app: Option<JsonObject>,
+        /// Cross-app access settings as the resource app.
+        cross_app_access_resource_app: Option<CrossAppAccessResourceApp>,
+        /// AD/LDAP provisioning ticket URL.
+        provisioning_ticket_url: Option<String>,
+    }
 }
 
 /// `Debug` for an options map: the keys only (values may be IdP secrets).
@@ -217,64 +229,61 @@ impl fmt::Debug for Connection {
             .field("metadata", &self.metadata)
             .field("authentication", &self.authentication)
             .field("connected_accounts", &self.connected_accounts)
+            .field("cross_app_access_requesting_app", &self.cross_app_access_requesting_app)
+            .field("cross_app_access_resource_app", &self.cross_app_access_resource_app)
             .field("provisioning_ticket_url", &self.provisioning_ticket_url)
-            .field("extra", &self.extra)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-/// The body of `POST /api/v2/connections`. `options` is sent as given.
-///
-/// ```
-/// use auth0_mgmt::connections::{CreateConnection, Strategy};
-/// use serde_json::json;
-///
-/// let options = json!({"brute_force_protection": true}).as_object().cloned().unwrap();
-/// let body = CreateConnection::new("customers", Strategy::Auth0).options(options);
-/// assert_eq!(
-///     serde_json::to_value(&body)?,
-///     json!({"name": "customers", "strategy": "auth0", "options": {"brute_force_protection": true}})
-/// );
-/// assert!(!format!("{body:?}").contains("true")); // options values are not printed
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct CreateConnection {
-    /// Name (required; letters, digits and single dashes, ≤128).
-    pub name: String,
-    /// Identity provider (required).
-    pub strategy: Strategy,
-    /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// Strategy-specific options, sent whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<JsonObject>,
-    /// Enabled applications (Auth0 recommends `PATCH /connections/{id}/clients` instead).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_clients: Option<Vec<String>>,
-    /// Domain connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_domain_connection: Option<bool>,
-    /// Show as a button on the login page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Realms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub realms: Option<Vec<String>>,
-    /// Metadata (string values, ≤10 keys).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<JsonObject>,
-    /// Usable for authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<ConnectionFeature>,
-    /// Usable for connected accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected_accounts: Option<ConnectionFeature>,
-    /// Fields sent as given (for attributes newer than this crate).
-    #[serde(flatten)]
-    pub extra: JsonObject,
+request! {
+    /// The body of `POST /api/v2/connections`. `options` is sent as given.
+    ///
+    /// ```
+    /// use auth0_mgmt::connections::{CreateConnection, Strategy};
+    /// use serde_json::json;
+    ///
+    /// let options = json!({"brute_force_protection": true}).as_object().cloned().unwrap();
+    /// let body = CreateConnection::new("customers", Strategy::Auth0).options(options);
+    /// assert_eq!(
+    ///     serde_json::to_value(&body)?,
+    ///     json!({"name": "customers", "strategy": "auth0", "options": {"brute_force_protection": true}})
+    /// );
+    /// assert!(!format!("{body:?}").contains("true")); // options values are not printed
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[derive(Clone, PartialEq)]
+    pub struct CreateConnection {
+        required {
+            /// Name (required; letters, digits and single dashes, ≤128).
+            name: String,
+            /// Identity provider (required).
+            strategy: Strategy,
+        }
+        /// Display name (≤128).
+        display_name: Option<String>,
+        /// Strategy-specific options, sent whole.
+        options: Option<JsonObject>,
+        /// Enabled applications (Auth0 recommends `PATCH /connections/{id}/clients` instead).
+        enabled_clients: List<String>,
+        /// Domain connection.
+        is_domain_connection: Option<bool>,
+        /// Show as a button on the login page.
+        show_as_button: Option<bool>,
+        /// Realms.
+        realms: List<String>,
+        /// Metadata (string values, ≤10 keys).
+        metadata: Option<JsonObject>,
+        /// Usable for authentication.
+        authentication: Option<ConnectionFeature>,
+        /// Usable for connected accounts.
+        connected_accounts: Option<ConnectionFeature>,
+        /// Cross-app access settings as the requesting app.
+        cross_app_access_requesting_app: Option<JsonObject>,
+        /// Cross-app access settings as the resource app.
+        cross_app_access_resource_app: Option<CrossAppAccessResourceApp>,
+    }
 }
 
 impl CreateConnection {
@@ -292,26 +301,10 @@ impl CreateConnection {
             metadata: None,
             authentication: None,
             connected_accounts: None,
+            cross_app_access_requesting_app: None,
+            cross_app_access_resource_app: None,
             extra: JsonObject::new(),
         }
-    }
-
-    /// Sets the strategy options.
-    pub fn options(mut self, options: JsonObject) -> Self {
-        self.options = Some(options);
-        self
-    }
-
-    /// Sets the display name.
-    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-        self.display_name = Some(display_name.into());
-        self
-    }
-
-    /// Sets the enabled applications.
-    pub fn enabled_clients<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
-        self.enabled_clients = Some(ids.into_iter().map(Into::into).collect());
-        self
     }
 }
 
@@ -329,6 +322,8 @@ impl fmt::Debug for CreateConnection {
             .field("metadata", &self.metadata)
             .field("authentication", &self.authentication)
             .field("connected_accounts", &self.connected_accounts)
+            .field("cross_app_access_requesting_app", &self.cross_app_access_requesting_app)
+            .field("cross_app_access_resource_app", &self.cross_app_access_resource_app)
             .field("extra", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }

@@ -13,12 +13,14 @@
 
 mod models;
 
-pub use models::Grant;
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::{ClientId, GrantId, UserId};
+use crate::pagination::{List, Listing, OffsetListing, sealed};
 use crate::request::Request;
 
 /// The grants endpoints. Get one with [`Client::grants`].
@@ -38,53 +40,32 @@ impl Grants {
     /// Lists grants (`grants.list`, `GET /api/v2/grants`, scope `read:grants`); finish
     /// with `.send()` or `.stream()`.
     pub fn list(&self) -> ListGrants {
-        ListGrants {
-            client: self.client.clone(),
-            user_id: None,
-            client_id: None,
-            audience: None,
-            page: 0,
-            per_page: None,
-        }
+        List::new(self.client.clone(), GrantsQuery::default())
     }
 
     /// Deletes a grant (`grants.delete`, `DELETE /api/v2/grants/{id}`, 204, scope
     /// `delete:grants`).
     pub async fn delete(&self, id: &GrantId) -> Result<()> {
-        self.client.execute::<serde::de::IgnoredAny>(Request::new(&catalog::GRANTS_DELETE).id(id)).await.map(drop)
+        handler::delete(&self.client, &catalog::GRANTS_DELETE, id).await
     }
 }
 
-/// `GET /api/v2/grants` with its filters. Made by [`Grants::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send() or .stream()"]
-pub struct ListGrants {
-    client: Client,
+/// `GET /api/v2/grants` with its filters. Made by [`Grants::list`]; the paging methods
+/// are [`List`]'s offset ones.
+pub type ListGrants = List<GrantsQuery>;
+
+/// The filters of [`ListGrants`].
+#[derive(Debug, Clone, Default)]
+pub struct GrantsQuery {
     user_id: Option<UserId>,
     client_id: Option<ClientId>,
     audience: Option<String>,
-    page: u64,
-    per_page: Option<u64>,
 }
 
-impl ListGrants {
-    /// Only grants of this user.
-    pub fn user_id(mut self, user: UserId) -> Self {
-        self.user_id = Some(user);
-        self
-    }
+impl sealed::Sealed for GrantsQuery {}
 
-    /// Only grants to this application (sent as `client_id`).
-    pub fn client_id(mut self, client: ClientId) -> Self {
-        self.client_id = Some(client);
-        self
-    }
-
-    /// Only grants for this audience.
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(audience.into());
-        self
-    }
+impl Listing for GrantsQuery {
+    type Item = Grant;
 
     fn request(&self) -> Request {
         Request::new(&catalog::GRANTS_LIST)
@@ -92,6 +73,23 @@ impl ListGrants {
             .query_opt("client_id", self.client_id.as_ref())
             .query_opt("audience", self.audience.clone())
     }
+}
 
-    crate::pagination::offset_list_methods!(Grant);
+impl OffsetListing for GrantsQuery {}
+
+impl ListGrants {
+    /// Only grants of this user.
+    pub fn user_id(self, user: UserId) -> Self {
+        self.with(|q| q.user_id = Some(user))
+    }
+
+    /// Only grants to this application (sent as `client_id`).
+    pub fn client_id(self, client: ClientId) -> Self {
+        self.with(|q| q.client_id = Some(client))
+    }
+
+    /// Only grants for this audience.
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.with(|q| q.audience = Some(audience.into()))
+    }
 }

@@ -28,7 +28,7 @@
 
 mod models;
 
-pub use models::{Log, LogType};
+pub use models::*;
 
 use std::fmt;
 use std::pin::Pin;
@@ -38,12 +38,15 @@ use std::time::Duration;
 use futures::Stream;
 use futures::future::BoxFuture;
 
-use crate::catalog;
+use crate::catalog::{self, Operation};
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::handler;
 use crate::ids::LogId;
 use crate::models::Fields;
-use crate::pagination::{CheckpointStream, ItemStream, NextCursor, Page, ResumePoint, checkpoint_pages, offset_pages};
+use crate::pagination::{
+    Cursor, DEFAULT_PAGE_SIZE, List, Listing, MAX_PAGE_SIZE, OffsetListing, Page, Paginator, ResumePoint, sealed,
+};
 use crate::request::Request;
 
 /// The logs endpoints. Get one with [`Client::logs`].
@@ -64,7 +67,7 @@ impl Logs {
     /// `read:logs`); finish with `.send()` or `.stream()`. At most 1000 results are
     /// reachable this way; use [`tail`](Self::tail) to read everything.
     pub fn list(&self) -> ListLogs {
-        ListLogs { client: self.client.clone(), q: None, sort: None, fields: None, page: 0, per_page: None }
+        List::new(self.client.clone(), LogsQuery::default())
     }
 
     /// Gets one log event (`logs.get`, `GET /api/v2/logs/{id}`, scope `read:logs`).
@@ -74,11 +77,7 @@ impl Logs {
 
     /// Gets one log event, or `None` when it does not exist (or is past retention).
     pub async fn get_opt(&self, id: &LogId) -> Result<Option<Log>> {
-        match self.get(id).await {
-            Ok(l) => Ok(Some(l)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::LOGS_GET).id(id)).await
     }
 
     /// The newest log event, if any (`GET /api/v2/logs?sort=date:-1&per_page=1`).
@@ -90,7 +89,12 @@ impl Logs {
     /// `read:logs`): start after a saved `log_id`, from now, or from the oldest
     /// retained event; by default it keeps polling for new events. See [`TailLogs`].
     pub fn tail(&self) -> TailLogs {
-        TailLogs { client: self.client.clone(), start: Start::Now, take: 100, interval: Some(DEFAULT_POLL_INTERVAL) }
+        TailLogs {
+            client: self.client.clone(),
+            start: Start::Now,
+            take: DEFAULT_PAGE_SIZE,
+            interval: Some(DEFAULT_POLL_INTERVAL),
+        }
     }
 }
 
@@ -100,48 +104,23 @@ async fn newest(client: &Client) -> Result<Option<Log>> {
     Ok(page.items.into_iter().next())
 }
 
-/// `GET /api/v2/logs` (search, offset paging). Made by [`Logs::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send() or .stream()"]
-pub struct ListLogs {
-    client: Client,
+/// `GET /api/v2/logs` (search, offset paging). Made by [`Logs::list`]; the paging
+/// methods are [`List`]'s offset ones. `include_totals` is never sent: it is deprecated
+/// for logs and its `total` is only the page size, so streams end on a short page.
+pub type ListLogs = List<LogsQuery>;
+
+/// The filters of [`ListLogs`].
+#[derive(Debug, Clone, Default)]
+pub struct LogsQuery {
     q: Option<String>,
     sort: Option<String>,
     fields: Option<Fields>,
-    page: u64,
-    per_page: Option<u64>,
 }
 
-impl ListLogs {
-    /// Log search query, e.g. `type:"sapi"` or `user_id:"auth0|…"`.
-    pub fn q(mut self, q: impl Into<String>) -> Self {
-        self.q = Some(q.into());
-        self
-    }
+impl sealed::Sealed for LogsQuery {}
 
-    /// Sort, `field:1` or `field:-1` (e.g. `date:-1`, newest first).
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Fields to return (`log_id` is always returned).
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
-
-    /// Zero-based page index (for `.send()`; `.stream()` starts here).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for `.stream()`.
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page.clamp(1, 100));
-        self
-    }
+impl Listing for LogsQuery {
+    type Item = Log;
 
     fn request(&self) -> Request {
         let mut req =
@@ -151,19 +130,26 @@ impl ListLogs {
         }
         req
     }
+}
 
-    /// Fetches one page. `include_totals` is not sent: it is deprecated for logs and its
-    /// `total` is only the page size.
-    pub async fn send(self) -> Result<Page<Log>> {
-        let req = self.request().query("page", self.page).query_opt("per_page", self.per_page);
-        self.client.execute(req).await
+impl OffsetListing for LogsQuery {
+    const TOTALS: bool = false;
+}
+
+impl ListLogs {
+    /// Log search query, e.g. `type:"sapi"` or `user_id:"auth0|…"`.
+    pub fn q(self, q: impl Into<String>) -> Self {
+        self.with(|f| f.q = Some(q.into()))
     }
 
-    /// Streams the results lazily (ends on a short page); ends with
-    /// [`Error::PagingLimit`](crate::Error::PagingLimit) past 1000 results.
-    pub fn stream(self) -> ItemStream<Log> {
-        let req = self.request();
-        offset_pages(self.client, req, self.per_page.unwrap_or(100), self.page, false)
+    /// Sort, `field:1` or `field:-1` (e.g. `date:-1`, newest first).
+    pub fn sort(self, sort: impl Into<String>) -> Self {
+        self.with(|f| f.sort = Some(sort.into()))
+    }
+
+    /// Fields to return (`log_id` is always returned).
+    pub fn fields(self, fields: Fields) -> Self {
+        self.with(|f| f.fields = Some(fields))
     }
 }
 
@@ -214,9 +200,9 @@ impl TailLogs {
         self
     }
 
-    /// Events per request, 1–100 (clamped; default 100).
+    /// Events per request, 1–100 (clamped; default [`DEFAULT_PAGE_SIZE`]).
     pub fn take(mut self, take: u64) -> Self {
-        self.take = take.clamp(1, 100);
+        self.take = take.clamp(1, MAX_PAGE_SIZE);
         self
     }
 
@@ -235,51 +221,81 @@ impl TailLogs {
 
     /// The stream. Lazy: nothing is sent until it is polled.
     pub fn stream(self) -> LogTail {
-        let client = self.client.clone();
-        let state = match self.start {
+        let (last, state) = match self.start {
             Start::After(id) => {
-                TailState::Running(Box::new(start_stream(client, self.take, self.interval, Some(id.into_inner()))))
+                let from = id.into_inner();
+                (Some(from.clone()), TailState::Reading(read_from(&self.client, self.take, Some(from))))
             }
-            Start::Oldest => TailState::Running(Box::new(start_stream(client, self.take, self.interval, None))),
+            Start::Oldest => (None, TailState::Reading(read_from(&self.client, self.take, None))),
             Start::Now => {
-                TailState::Starting(Box::pin(async move { Ok(newest(&client).await?.map(|l| l.log_id.into_inner())) }))
+                let client = self.client.clone();
+                let fut = Box::pin(async move { Ok(newest(&client).await?.map(|l| l.log_id.into_inner())) });
+                (None, TailState::Starting(fut))
             }
         };
-        LogTail { client: self.client, take: self.take, interval: self.interval, state }
+        LogTail { client: self.client, take: self.take, interval: self.interval, last, state }
     }
 }
 
-fn log_cursor(log: &Log) -> Option<String> {
-    Some(log.log_id.as_str().to_owned())
-}
-
-fn start_stream(
-    client: Client,
+/// The cursor of a logs checkpoint walk: `take` and `from` = the last `log_id` read
+/// (`None`: the oldest retained event). The answers are bare arrays without `next`:
+/// the last item's `log_id` is the next `from`, and an empty array means caught up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LogCursor {
     take: u64,
-    interval: Option<Duration>,
-    anchor: Option<String>,
-) -> CheckpointStream<Log> {
-    let stream = checkpoint_pages(
-        client,
-        Request::new(&catalog::LOGS_LIST),
-        take,
-        ResumePoint { from: anchor, skip: 0 },
-        NextCursor::LastItem(log_cursor),
-    );
-    match interval {
-        Some(i) => stream.tail(i),
-        None => stream,
+    from: Option<String>,
+}
+
+impl sealed::Sealed for LogCursor {}
+
+impl Cursor<Log> for LogCursor {
+    type Key = Option<String>;
+
+    fn key(&self) -> Option<String> {
+        self.from.clone()
     }
+
+    fn apply(&self, request: Request) -> Request {
+        let req = request.set_query("take", self.take);
+        match &self.from {
+            Some(from) => req.set_query("from", from),
+            None => req,
+        }
+    }
+
+    fn admit(&self, _: &'static Operation) -> Result<()> {
+        Ok(())
+    }
+
+    fn next(&self, page: &Page<Log>) -> Option<LogCursor> {
+        let last = page.items.last()?;
+        Some(LogCursor { take: self.take, from: Some(last.log_id.as_str().to_owned()) })
+    }
+
+    fn fail(&self, _: &'static Operation, error: Error) -> Error {
+        error
+    }
+}
+
+/// A checkpoint walk of the logs from `from` until caught up.
+fn read_from(client: &Client, take: u64, from: Option<String>) -> Box<Paginator<Log, LogCursor>> {
+    Box::new(Paginator::over(client.clone(), Request::new(&catalog::LOGS_LIST), LogCursor { take, from }, 0))
 }
 
 enum TailState {
     /// Looking up the newest event ("from now").
     Starting(BoxFuture<'static, Result<Option<String>>>),
-    Running(Box<CheckpointStream<Log>>),
-    Failed,
+    /// Walking forward until caught up.
+    Reading(Box<Paginator<Log, LogCursor>>),
+    /// Caught up: waiting the poll interval before reading again from the last event.
+    Waiting(Pin<Box<tokio::time::Sleep>>),
+    /// Ended (error, or caught up without polling).
+    Done,
 }
 
-/// A stream of log events in ascending `log_id` order, from [`TailLogs::stream`].
+/// A stream of log events in ascending `log_id` order, from [`TailLogs::stream`]: a
+/// checkpoint [`Paginator`] walk from the last event read, repeated after the poll
+/// interval each time it catches up.
 ///
 /// Ends on the first error (after the client's retries) — resume with
 /// [`last_log_id`](Self::last_log_id) — or, with
@@ -289,6 +305,8 @@ pub struct LogTail {
     client: Client,
     take: u64,
     interval: Option<Duration>,
+    /// The `log_id` of the last event yielded, or the starting point.
+    last: Option<String>,
     state: TailState,
 }
 
@@ -298,10 +316,7 @@ impl LogTail {
     /// duplicates. `None` until a "from now" start has looked up the newest event (or
     /// when the tenant has no events at all).
     pub fn last_log_id(&self) -> Option<LogId> {
-        match &self.state {
-            TailState::Running(s) => s.resume_point().from.and_then(|id| LogId::new(id).ok()),
-            _ => None,
-        }
+        self.last.as_ref().and_then(|id| LogId::new(id.as_str()).ok())
     }
 
     /// The same position as a [`ResumePoint`] (`from` = [`last_log_id`](Self::last_log_id)).
@@ -313,7 +328,7 @@ impl LogTail {
 impl fmt::Debug for LogTail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LogTail")
-            .field("last_log_id", &self.last_log_id())
+            .field("last_log_id", &self.last)
             .field("take", &self.take)
             .field("poll_interval", &self.interval)
             .finish()
@@ -330,20 +345,39 @@ impl Stream for LogTail {
                 TailState::Starting(fut) => match fut.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Ok(anchor)) => {
-                        this.state = TailState::Running(Box::new(start_stream(
-                            this.client.clone(),
-                            this.take,
-                            this.interval,
-                            anchor,
-                        )));
+                        this.last.clone_from(&anchor);
+                        this.state = TailState::Reading(read_from(&this.client, this.take, anchor));
                     }
                     Poll::Ready(Err(e)) => {
-                        this.state = TailState::Failed;
+                        this.state = TailState::Done;
                         return Poll::Ready(Some(Err(e)));
                     }
                 },
-                TailState::Running(s) => return Pin::new(s.as_mut()).poll_next(cx),
-                TailState::Failed => return Poll::Ready(None),
+                TailState::Reading(walk) => match Pin::new(walk.as_mut()).poll_next(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Some(Ok(log))) => {
+                        // Reuses the buffer: no allocation per event.
+                        let last = this.last.get_or_insert_with(String::new);
+                        last.clear();
+                        last.push_str(log.log_id.as_str());
+                        return Poll::Ready(Some(Ok(log)));
+                    }
+                    Poll::Ready(Some(Err(e))) => {
+                        this.state = TailState::Done;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    Poll::Ready(None) => match this.interval {
+                        Some(interval) => this.state = TailState::Waiting(Box::pin(tokio::time::sleep(interval))),
+                        None => this.state = TailState::Done,
+                    },
+                },
+                TailState::Waiting(sleep) => match sleep.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(()) => {
+                        this.state = TailState::Reading(read_from(&this.client, this.take, this.last.clone()));
+                    }
+                },
+                TailState::Done => return Poll::Ready(None),
             }
         }
     }

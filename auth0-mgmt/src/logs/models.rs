@@ -1,86 +1,100 @@
 //! Log event models (reference §11).
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::LogId;
-use crate::models::{JsonObject, StringOrList, Timestamp, string_enum};
+use crate::models::{StringOrList, Timestamp, model, string_enum};
 
-/// A tenant log event. Empty strings and `null` both occur for "no value" (e.g.
-/// `user_id`, `connection_id`), so those fields are plain strings, not typed ids.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Log {
-    /// The event id: 56 decimal digits, ordered in time; the checkpoint cursor.
-    pub log_id: LogId,
-    /// When it happened (an ISO-8601 string in practice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<Timestamp>,
-    /// The event type code (`s`, `f`, `sapi`, …); see [`LogType::description`].
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub log_type: Option<LogType>,
-    /// Human description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Connection name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<String>,
-    /// Connection id (may be empty).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// Application id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// Application name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_name: Option<String>,
-    /// Client IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// Hostname the request went to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
-    /// User id (may be empty).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// User name or email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<String>,
-    /// API audience.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    /// Scopes: a space-separated string or a list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<StringOrList>,
-    /// Connection strategy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// Strategy type (`database`, `social`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy_type: Option<String>,
-    /// Whether the client was a mobile device.
-    #[serde(rename = "isMobile", default, skip_serializing_if = "Option::is_none")]
-    pub is_mobile: Option<bool>,
-    /// Free-form details (for `sapi`: the request and response).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Value>,
-    /// User agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-    /// TLS fingerprints (`ja3`, `ja4`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_context: Option<JsonObject>,
-    /// Geolocation of the IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location_info: Option<JsonObject>,
-    /// Organization id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Organization name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_name: Option<String>,
-    /// Attributes this crate does not model (including `_id`, a copy of `log_id`).
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// A tenant log event. Empty strings and `null` both occur for "no value" (e.g.
+    /// `user_id`, `connection_id`), so those fields are plain strings, not typed ids;
+    /// either form re-encodes as it came.
+    pub struct Log {
+        /// The event id: 56 decimal digits, ordered in time; the checkpoint cursor.
+        log_id: LogId,
+        /// `_id`: a copy of `log_id` that the API also sends.
+        id as "_id": Option<String>,
+        /// When it happened (an RFC 3339 string in practice; the API also allows an object).
+        date: Option<Timestamp>,
+        /// The event type code (`s`, `f`, `sapi`, …); see [`LogType::description`].
+        log_type as "type": Option<LogType>,
+        /// Human description.
+        description: Option<String>,
+        /// Connection name.
+        connection: Option<String>,
+        /// Connection id (may be empty).
+        connection_id: Option<String>,
+        /// Application id.
+        client_id: Option<String>,
+        /// Application name.
+        client_name: Option<String>,
+        /// Client IP address.
+        ip: Option<String>,
+        /// Hostname the request went to.
+        hostname: Option<String>,
+        /// User id (may be empty).
+        user_id: Option<String>,
+        /// User name or email.
+        user_name: Option<String>,
+        /// API audience.
+        audience: Option<String>,
+        /// Scopes: a space-separated string or a list.
+        scope: Option<StringOrList>,
+        /// Connection strategy.
+        strategy: Option<String>,
+        /// Strategy type (`database`, `social`, …).
+        strategy_type: Option<String>,
+        /// Whether the client was a mobile device.
+        is_mobile as "isMobile": Option<bool>,
+        /// Free-form details (for `sapi`: the request and response).
+        details: Option<Value>,
+        /// User agent.
+        user_agent: Option<String>,
+        /// TLS fingerprints.
+        security_context: Option<SecurityContext>,
+        /// Geolocation of the IP.
+        location_info: Option<LocationInfo>,
+        /// Organization id.
+        organization_id: Option<String>,
+        /// Organization name.
+        organization_name: Option<String>,
+        /// Tenant name.
+        tenant_name: Option<String>,
+    }
+}
+
+model! {
+    /// TLS fingerprints of the client that caused a log event.
+    @default
+    pub struct SecurityContext {
+        /// JA3 fingerprint.
+        ja3: Option<String>,
+        /// JA4 fingerprint.
+        ja4: Option<String>,
+    }
+}
+
+model! {
+    /// Where the IP address of a log event is located.
+    @default
+    pub struct LocationInfo {
+        /// ISO 3166-1 alpha-2 country code.
+        country_code: Option<String>,
+        /// ISO 3166-1 alpha-3 country code.
+        country_code3: Option<String>,
+        /// Country name.
+        country_name: Option<String>,
+        /// City name.
+        city_name: Option<String>,
+        /// Latitude (kept as the JSON number it was; `as_f64()` reads it).
+        latitude: Option<serde_json::Number>,
+        /// Longitude (kept as the JSON number it was).
+        longitude: Option<serde_json::Number>,
+        /// IANA time zone.
+        time_zone: Option<String>,
+        /// Continent code.
+        continent_code: Option<String>,
+    }
 }
 
 string_enum! {

@@ -16,15 +16,17 @@
 
 mod models;
 
-pub use models::{Branding, CreateOrganization, Member, MemberRole, Organization, OrganizationConnection};
+pub use models::*;
 
 use serde::Serialize;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::{OrganizationId, UserId};
 use crate::models::Fields;
+use crate::pagination::{CheckpointListing, List, Listing, OffsetListing, sealed};
 use crate::request::{Request, non_empty};
 
 /// The organizations endpoints. Get one with [`Client::organizations`].
@@ -40,13 +42,23 @@ impl Client {
     }
 }
 
+/// `{"members": [...]}`: the body of `organizations.add_members` (the catalog's body
+/// model).
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct MemberList {
+    /// The user ids to add (at least one; the users must exist).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub(crate) members: Vec<UserId>,
+}
+
 impl Organizations {
     /// Lists organizations (`organizations.list`, `GET /api/v2/organizations`, scope
     /// `read:organizations`). Finish with `.send()` / `.stream()` (offset, first 1000
-    /// only) or `.checkpoint()` / `.resume()` / `.send_checkpoint()` (`take` alone
+    /// only) or `.send_checkpoint()` / `.checkpoint()` / `.resume()` (`take` alone
     /// switches the server to checkpoint mode).
     pub fn list(&self) -> ListOrganizations {
-        ListOrganizations { client: self.client.clone(), sort: None, page: 0, per_page: None, take: None }
+        List::new(self.client.clone(), OrganizationsQuery::default())
     }
 
     /// Gets an organization (`organizations.get`, `GET /api/v2/organizations/{id}`,
@@ -58,11 +70,7 @@ impl Organizations {
     /// Gets an organization, or `None` when it does not exist (Auth0's 404 carries no
     /// `errorCode`; the status decides).
     pub async fn get_opt(&self, id: &OrganizationId) -> Result<Option<Organization>> {
-        match self.get(id).await {
-            Ok(o) => Ok(Some(o)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::ORGANIZATIONS_GET).id(id)).await
     }
 
     /// Creates an organization (`organizations.create`, `POST /api/v2/organizations`,
@@ -76,69 +84,64 @@ impl Organizations {
     /// `POST /api/v2/organizations/{id}/members`, 204, scope
     /// `create:organization_members`). An empty list is refused before anything is sent.
     pub async fn add_members(&self, id: &OrganizationId, users: impl IntoIterator<Item = UserId>) -> Result<()> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            members: &'a [UserId],
-        }
         let op = &catalog::ORGANIZATIONS_ADD_MEMBERS;
         let members = non_empty(op, "member", users.into_iter().collect())?;
-        let req = Request::new(op).id(id).json(&Body { members: &members })?;
-        self.client.execute::<serde::de::IgnoredAny>(req).await.map(drop)
+        handler::no_content(&self.client, Request::new(op).id(id).json(&MemberList { members })?).await
     }
 
     /// Lists the members of an organization (`organizations.list_members`,
     /// `GET /api/v2/organizations/{id}/members`, scope `read:organization_members`).
     pub fn members(&self, id: &OrganizationId) -> ListMembers {
-        ListMembers { client: self.client.clone(), org: id.clone(), fields: None, page: 0, per_page: None, take: None }
+        List::new(self.client.clone(), MembersQuery { org: id.clone(), fields: None })
     }
 }
 
-/// `GET /api/v2/organizations` with its options. Made by [`Organizations::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send(), .stream(), .checkpoint() or .resume()"]
-pub struct ListOrganizations {
-    client: Client,
+/// `GET /api/v2/organizations` with its options. Made by [`Organizations::list`]; the
+/// paging methods are [`List`]'s offset and checkpoint ones.
+pub type ListOrganizations = List<OrganizationsQuery>;
+
+/// The filters of [`ListOrganizations`].
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationsQuery {
     sort: Option<String>,
-    page: u64,
-    per_page: Option<u64>,
-    take: Option<u64>,
 }
 
-impl ListOrganizations {
-    /// Sort, `name`, `display_name` or `created_at` with `:1` or `:-1` (offset mode).
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
+impl sealed::Sealed for OrganizationsQuery {}
+
+impl Listing for OrganizationsQuery {
+    type Item = Organization;
 
     fn request(&self) -> Request {
         Request::new(&catalog::ORGANIZATIONS_LIST).query_opt("sort", self.sort.clone())
     }
+}
 
-    crate::pagination::offset_list_methods!(Organization);
-    crate::pagination::checkpoint_list_methods!(Organization);
+impl OffsetListing for OrganizationsQuery {}
+impl CheckpointListing for OrganizationsQuery {}
+
+impl ListOrganizations {
+    /// Sort, `name`, `display_name` or `created_at` with `:1` or `:-1` (offset mode).
+    pub fn sort(self, sort: impl Into<String>) -> Self {
+        self.with(|q| q.sort = Some(sort.into()))
+    }
 }
 
 /// `GET /api/v2/organizations/{id}/members` with its options. Made by
-/// [`Organizations::members`].
+/// [`Organizations::members`]; the paging methods are [`List`]'s offset and checkpoint
+/// ones.
+pub type ListMembers = List<MembersQuery>;
+
+/// The organization and filters of [`ListMembers`].
 #[derive(Debug, Clone)]
-#[must_use = "finish with .send(), .stream(), .checkpoint() or .resume()"]
-pub struct ListMembers {
-    client: Client,
+pub struct MembersQuery {
     org: OrganizationId,
     fields: Option<Fields>,
-    page: u64,
-    per_page: Option<u64>,
-    take: Option<u64>,
 }
 
-impl ListMembers {
-    /// Fields to return (`user_id` is always returned); `roles` needs
-    /// `read:organization_member_roles`.
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
+impl sealed::Sealed for MembersQuery {}
+
+impl Listing for MembersQuery {
+    type Item = Member;
 
     fn request(&self) -> Request {
         let req = Request::new(&catalog::ORGANIZATIONS_LIST_MEMBERS).id(&self.org);
@@ -147,7 +150,15 @@ impl ListMembers {
             None => req,
         }
     }
+}
 
-    crate::pagination::offset_list_methods!(Member);
-    crate::pagination::checkpoint_list_methods!(Member);
+impl OffsetListing for MembersQuery {}
+impl CheckpointListing for MembersQuery {}
+
+impl ListMembers {
+    /// Fields to return (`user_id` is always returned); `roles` needs
+    /// `read:organization_member_roles`.
+    pub fn fields(self, fields: Fields) -> Self {
+        self.with(|q| q.fields = Some(fields))
+    }
 }

@@ -8,7 +8,7 @@
 //! use auth0_mgmt::refresh_tokens::RevokeRefreshTokens;
 //! use futures::TryStreamExt;
 //!
-//! let tokens: Vec<_> = client.refresh_tokens().list(&user).stream().try_collect().await?;
+//! let tokens: Vec<_> = client.refresh_tokens().list(&user).checkpoint().try_collect().await?;
 //! let ids = tokens.into_iter().filter(|t| t.rotating == Some(false)).map(|t| t.id);
 //! // More than 100 ids is refused here, before anything is sent.
 //! client.refresh_tokens().revoke(&RevokeRefreshTokens::ids(ids)?).await?;
@@ -19,14 +19,15 @@
 
 mod models;
 
-pub use models::{RefreshToken, RefreshTokenIds, RefreshTokenResourceServer, RevokeRefreshTokens, UpdateRefreshToken};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::{ClientId, RefreshTokenId, UserId};
 use crate::models::Fields;
-use crate::pagination::{CheckpointStream, NextCursor, Page, ResumePoint, checkpoint_pages};
+use crate::pagination::{CheckpointListing, List, Listing, sealed};
 use crate::request::Request;
 
 /// The refresh tokens endpoints. Get one with [`Client::refresh_tokens`].
@@ -51,11 +52,7 @@ impl RefreshTokens {
 
     /// Gets a refresh token, or `None` when it does not exist.
     pub async fn get_opt(&self, id: &RefreshTokenId) -> Result<Option<RefreshToken>> {
-        match self.get(id).await {
-            Ok(t) => Ok(Some(t)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::REFRESH_TOKENS_GET).id(id)).await
     }
 
     /// Updates a refresh token's metadata (`refresh_tokens.update`,
@@ -68,60 +65,42 @@ impl RefreshTokens {
     /// `DELETE /api/v2/refresh-tokens/{id}`, 202 — 204 also accepted; scope
     /// `delete:refresh_tokens`).
     pub async fn delete(&self, id: &RefreshTokenId) -> Result<()> {
-        self.client
-            .execute::<serde::de::IgnoredAny>(Request::new(&catalog::REFRESH_TOKENS_DELETE).id(id))
-            .await
-            .map(drop)
+        handler::delete(&self.client, &catalog::REFRESH_TOKENS_DELETE, id).await
     }
 
     /// Lists a user's refresh tokens (`refresh_tokens.list`,
-    /// `GET /api/v2/refresh-tokens?user_id=…`, checkpoint only, scope
-    /// `read:refresh_tokens`; Early Access).
+    /// `GET /api/v2/refresh-tokens?user_id=…`, checkpoint paging only, scope
+    /// `read:refresh_tokens`; Early Access). Finish with `.send_checkpoint()`,
+    /// `.checkpoint()` or `.resume()`.
     pub fn list(&self, user: &UserId) -> ListRefreshTokens {
-        ListRefreshTokens { client: self.client.clone(), user: user.clone(), client_id: None, fields: None, take: None }
+        List::new(self.client.clone(), RefreshTokensQuery { user: user.clone(), client_id: None, fields: None })
     }
 
     /// Revokes refresh tokens in bulk (`refresh_tokens.revoke`,
     /// `POST /api/v2/refresh-tokens/revoke`, 202, scope `delete:refresh_tokens`; Early
     /// Access).
     pub async fn revoke(&self, what: &RevokeRefreshTokens) -> Result<()> {
-        self.client
-            .execute::<serde::de::IgnoredAny>(Request::new(&catalog::REFRESH_TOKENS_REVOKE).json(what)?)
-            .await
-            .map(drop)
+        handler::no_content(&self.client, Request::new(&catalog::REFRESH_TOKENS_REVOKE).json(what)?).await
     }
 }
 
 /// `GET /api/v2/refresh-tokens` (checkpoint paging only). Made by
-/// [`RefreshTokens::list`].
+/// [`RefreshTokens::list`]; the paging methods are [`List`]'s checkpoint ones (cursors
+/// are valid for 24 hours).
+pub type ListRefreshTokens = List<RefreshTokensQuery>;
+
+/// The user and filters of [`ListRefreshTokens`].
 #[derive(Debug, Clone)]
-#[must_use = "finish with .send(), .stream() or .resume()"]
-pub struct ListRefreshTokens {
-    client: Client,
+pub struct RefreshTokensQuery {
     user: UserId,
     client_id: Option<ClientId>,
     fields: Option<Fields>,
-    take: Option<u64>,
 }
 
-impl ListRefreshTokens {
-    /// Only tokens issued to this application.
-    pub fn client_id(mut self, client: ClientId) -> Self {
-        self.client_id = Some(client);
-        self
-    }
+impl sealed::Sealed for RefreshTokensQuery {}
 
-    /// Fields to return (`id` is always returned).
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
-
-    /// Page size, 1–100 (clamped). Default: the server's 50 for `.send()`, 100 for streams.
-    pub fn take(mut self, take: u64) -> Self {
-        self.take = Some(take.clamp(1, 100));
-        self
-    }
+impl Listing for RefreshTokensQuery {
+    type Item = RefreshToken;
 
     fn request(&self) -> Request {
         let req = Request::new(&catalog::REFRESH_TOKENS_LIST)
@@ -132,21 +111,18 @@ impl ListRefreshTokens {
             None => req,
         }
     }
+}
 
-    /// Fetches one page (`from` = a previous page's `next`, valid for 24 hours).
-    pub async fn send(self, from: Option<String>) -> Result<Page<RefreshToken>> {
-        let req = self.request().query_opt("take", self.take).query_opt("from", from);
-        self.client.execute(req).await
+impl CheckpointListing for RefreshTokensQuery {}
+
+impl ListRefreshTokens {
+    /// Only tokens issued to this application.
+    pub fn client_id(self, client: ClientId) -> Self {
+        self.with(|q| q.client_id = Some(client))
     }
 
-    /// Streams every token of the user.
-    pub fn stream(self) -> CheckpointStream<RefreshToken> {
-        self.resume(ResumePoint::default())
-    }
-
-    /// Continues a stream from a saved [`ResumePoint`].
-    pub fn resume(self, point: ResumePoint) -> CheckpointStream<RefreshToken> {
-        let req = self.request();
-        checkpoint_pages(self.client, req, self.take.unwrap_or(100), point, NextCursor::Opaque)
+    /// Fields to return (`id` is always returned).
+    pub fn fields(self, fields: Fields) -> Self {
+        self.with(|q| q.fields = Some(fields))
     }
 }

@@ -1,68 +1,53 @@
 //! The refresh tokens models.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::catalog;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, RefreshTokenId, SessionId, UserId};
-use crate::models::{JsonObject, Patch, Timestamp};
+use crate::models::{JsonObject, Patch, Timestamp, model, request};
 use crate::sessions::Device;
 
-/// A refresh token (its metadata; never the token itself).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RefreshToken {
-    /// The refresh token id.
-    pub id: RefreshTokenId,
-    /// The user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserId>,
-    /// Created (string, object or null on the wire).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// Idle expiry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_expires_at: Option<Timestamp>,
-    /// Absolute expiry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Timestamp>,
-    /// Last exchange.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_exchanged_at: Option<Timestamp>,
-    /// Device information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<Device>,
-    /// The application it was issued to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<ClientId>,
-    /// The session it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<SessionId>,
-    /// Whether it rotates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotating: Option<bool>,
-    /// The APIs and scopes it grants.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
-    /// Metadata (string values ≤255 characters, ≤25 keys).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token_metadata: Option<JsonObject>,
-    /// Attributes this crate does not model, kept for round trips.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// A refresh token (its metadata; never the token itself). Dates may be strings,
+    /// objects or `null` ([`Timestamp`]).
+    pub struct RefreshToken {
+        /// The refresh token id.
+        id: RefreshTokenId,
+        /// The user.
+        user_id: Option<UserId>,
+        /// Created.
+        created_at: Option<Timestamp>,
+        /// Idle expiry (`null`: none).
+        idle_expires_at: Option<Timestamp>,
+        /// Absolute expiry (`null`: none).
+        expires_at: Option<Timestamp>,
+        /// Last exchange.
+        last_exchanged_at: Option<Timestamp>,
+        /// Device information.
+        device: Option<Device>,
+        /// The application it was issued to.
+        client_id: Option<ClientId>,
+        /// The session it belongs to (`null`: not bound to one).
+        session_id: Option<SessionId>,
+        /// Whether it rotates.
+        rotating: Option<bool>,
+        /// The APIs and scopes it grants.
+        resource_servers: Option<Vec<RefreshTokenResourceServer>>,
+        /// Metadata (string values ≤255 characters, ≤25 keys).
+        refresh_token_metadata: Option<JsonObject>,
+    }
 }
 
-/// An API a refresh token grants access to.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RefreshTokenResourceServer {
-    /// The audience.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    /// Scopes, **one space-separated string** (e.g. `"openid profile offline_access"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<String>,
-    /// Attributes this crate does not model.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// An API a refresh token grants access to.
+    @default
+    pub struct RefreshTokenResourceServer {
+        /// The audience.
+        audience: Option<String>,
+        /// Scopes, **one space-separated string** (e.g. `"openid profile offline_access"`).
+        scopes: Option<String>,
+    }
 }
 
 impl RefreshTokenResourceServer {
@@ -72,35 +57,36 @@ impl RefreshTokenResourceServer {
     }
 }
 
-/// The body of `PATCH /api/v2/refresh-tokens/{id}`:
-/// `{"refresh_token_metadata": {…} | null}`.
-///
-/// ```
-/// use auth0_mgmt::refresh_tokens::UpdateRefreshToken;
-/// let meta = serde_json::json!({"device": "kiosk-7"}).as_object().cloned().unwrap();
-/// assert_eq!(
-///     serde_json::to_value(UpdateRefreshToken::metadata(meta))?,
-///     serde_json::json!({"refresh_token_metadata": {"device": "kiosk-7"}})
-/// );
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct UpdateRefreshToken {
-    /// The new metadata (replaces the map), or `Clear` to remove it.
-    #[serde(skip_serializing_if = "Patch::is_keep")]
-    pub refresh_token_metadata: Patch<JsonObject>,
+request! {
+    /// The body of `PATCH /api/v2/refresh-tokens/{id}`:
+    /// `{"refresh_token_metadata": {…} | null}`.
+    ///
+    /// ```
+    /// use auth0_mgmt::refresh_tokens::UpdateRefreshToken;
+    /// let meta = serde_json::json!({"device": "kiosk-7"}).as_object().cloned().unwrap();
+    /// assert_eq!(
+    ///     serde_json::to_value(UpdateRefreshToken::metadata(meta))?,
+    ///     serde_json::json!({"refresh_token_metadata": {"device": "kiosk-7"}})
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct UpdateRefreshToken {
+        required {}
+        /// The new metadata (replaces the map), or `Clear` to remove it.
+        refresh_token_metadata: Patch<JsonObject>,
+    }
 }
 
 impl UpdateRefreshToken {
     /// Sets the metadata.
     pub fn metadata(metadata: JsonObject) -> Self {
-        UpdateRefreshToken { refresh_token_metadata: Patch::Set(metadata) }
+        UpdateRefreshToken::default().refresh_token_metadata(metadata)
     }
 
     /// Removes the metadata (sends `null`).
     pub fn clear_metadata() -> Self {
-        UpdateRefreshToken { refresh_token_metadata: Patch::Clear }
+        UpdateRefreshToken::default().refresh_token_metadata(Patch::Clear)
     }
 }
 
@@ -110,7 +96,9 @@ impl UpdateRefreshToken {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct RefreshTokenIds(Vec<RefreshTokenId>);
+pub struct RefreshTokenIds(
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 100), inner(length(max = 30))))] Vec<RefreshTokenId>,
+);
 
 impl RefreshTokenIds {
     /// The most ids one revocation accepts.

@@ -24,13 +24,15 @@
 
 mod models;
 
-pub use models::{CreateResourceServer, ResourceServer, ResourceServerScope, TokenDialect};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::ResourceServerId;
 use crate::models::Fields;
+use crate::pagination::{List, Listing, OffsetListing, sealed};
 use crate::request::Request;
 
 /// The resource servers endpoints. Get one with [`Client::resource_servers`].
@@ -50,13 +52,7 @@ impl ResourceServers {
     /// Lists APIs (`resource_servers.list`, `GET /api/v2/resource-servers`, scope
     /// `read:resource_servers`); finish with `.send()` or `.stream()`.
     pub fn list(&self) -> ListResourceServers {
-        ListResourceServers {
-            client: self.client.clone(),
-            identifiers: Vec::new(),
-            fields: None,
-            page: 0,
-            per_page: None,
-        }
+        List::new(self.client.clone(), ResourceServersQuery::default())
     }
 
     /// Gets an API by id **or identifier** (`resource_servers.get`,
@@ -68,11 +64,7 @@ impl ResourceServers {
 
     /// Gets an API, or `None` when it does not exist.
     pub async fn get_opt(&self, id: &ResourceServerId) -> Result<Option<ResourceServer>> {
-        match self.get(id).await {
-            Ok(r) => Ok(Some(r)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::RESOURCE_SERVERS_GET).id(id)).await
     }
 
     /// Creates an API (`resource_servers.create`, `POST /api/v2/resource-servers`, 201,
@@ -82,29 +74,21 @@ impl ResourceServers {
     }
 }
 
-/// `GET /api/v2/resource-servers` with its options. Made by [`ResourceServers::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send() or .stream()"]
-pub struct ListResourceServers {
-    client: Client,
+/// `GET /api/v2/resource-servers` with its options. Made by [`ResourceServers::list`];
+/// the paging methods are [`List`]'s offset ones.
+pub type ListResourceServers = List<ResourceServersQuery>;
+
+/// The filters of [`ListResourceServers`].
+#[derive(Debug, Clone, Default)]
+pub struct ResourceServersQuery {
     identifiers: Vec<String>,
     fields: Option<Fields>,
-    page: u64,
-    per_page: Option<u64>,
 }
 
-impl ListResourceServers {
-    /// Only the API with this identifier; repeat for several (the server accepts ≤10).
-    pub fn identifier(mut self, identifier: impl Into<String>) -> Self {
-        self.identifiers.push(identifier.into());
-        self
-    }
+impl sealed::Sealed for ResourceServersQuery {}
 
-    /// Fields to return (`id` is always returned).
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
+impl Listing for ResourceServersQuery {
+    type Item = ResourceServer;
 
     fn request(&self) -> Request {
         let mut req = Request::new(&catalog::RESOURCE_SERVERS_LIST);
@@ -116,6 +100,18 @@ impl ListResourceServers {
         }
         req
     }
+}
 
-    crate::pagination::offset_list_methods!(ResourceServer);
+impl OffsetListing for ResourceServersQuery {}
+
+impl ListResourceServers {
+    /// Only the API with this identifier; repeat for several (the server accepts ≤10).
+    pub fn identifier(self, identifier: impl Into<String>) -> Self {
+        self.with(|q| q.identifiers.push(identifier.into()))
+    }
+
+    /// Fields to return (`id` is always returned).
+    pub fn fields(self, fields: Fields) -> Self {
+        self.with(|q| q.fields = Some(fields))
+    }
 }

@@ -16,14 +16,16 @@
 
 mod models;
 
-pub use models::{CreateRole, Role};
+pub use models::*;
 
 use serde::Serialize;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::{RoleId, UserId};
+use crate::pagination::{List, Listing, OffsetListing, sealed};
 use crate::request::{Request, non_empty};
 use crate::users::Users;
 
@@ -44,7 +46,7 @@ impl Roles {
     /// Lists roles (`roles.list`, `GET /api/v2/roles`, scope `read:roles`); finish with
     /// `.send()` for one page or `.stream()` for every role.
     pub fn list(&self) -> ListRoles {
-        ListRoles { client: self.client.clone(), name_filter: None, page: 0, per_page: None }
+        List::new(self.client.clone(), RolesQuery::default())
     }
 
     /// Gets a role (`roles.get`, `GET /api/v2/roles/{id}`, scope `read:roles`).
@@ -55,11 +57,7 @@ impl Roles {
     /// Gets a role, or `None` when it does not exist (Auth0's 404 for roles carries no
     /// `errorCode`; the status decides).
     pub async fn get_opt(&self, id: &RoleId) -> Result<Option<Role>> {
-        match self.get(id).await {
-            Ok(r) => Ok(Some(r)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::ROLES_GET).id(id)).await
     }
 
     /// Creates a role (`roles.create`, `POST /api/v2/roles`, scope `create:roles`).
@@ -69,40 +67,50 @@ impl Roles {
     }
 }
 
-/// `GET /api/v2/roles` with its options. Made by [`Roles::list`].
-#[derive(Debug, Clone)]
-#[must_use = "finish with .send() or .stream()"]
-pub struct ListRoles {
-    client: Client,
+/// `GET /api/v2/roles` with its options. Made by [`Roles::list`]; the paging methods
+/// are [`List`]'s offset ones.
+pub type ListRoles = List<RolesQuery>;
+
+/// The filters of [`ListRoles`].
+#[derive(Debug, Clone, Default)]
+pub struct RolesQuery {
     name_filter: Option<String>,
-    page: u64,
-    per_page: Option<u64>,
 }
 
-impl ListRoles {
-    /// Case-insensitive filter on the role name.
-    pub fn name_filter(mut self, filter: impl Into<String>) -> Self {
-        self.name_filter = Some(filter.into());
-        self
-    }
+impl sealed::Sealed for RolesQuery {}
+
+impl Listing for RolesQuery {
+    type Item = Role;
 
     fn request(&self) -> Request {
         Request::new(&catalog::ROLES_LIST).query_opt("name_filter", self.name_filter.clone())
     }
-
-    crate::pagination::offset_list_methods!(Role);
 }
 
+impl OffsetListing for RolesQuery {}
+
+impl ListRoles {
+    /// Case-insensitive filter on the role name.
+    pub fn name_filter(self, filter: impl Into<String>) -> Self {
+        self.with(|q| q.name_filter = Some(filter.into()))
+    }
+}
+
+/// `{"roles": [...]}`: the body of `users.assign_roles` and `users.remove_roles` (the
+/// catalog's body model of both).
 #[derive(Serialize)]
-struct RoleList<'a> {
-    roles: &'a [RoleId],
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct RoleList {
+    /// The role ids (at least one).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub(crate) roles: Vec<RoleId>,
 }
 
 impl Users {
     /// Lists the roles assigned to a user (`users.list_roles`,
     /// `GET /api/v2/users/{id}/roles`, scopes `read:users` and `read:roles`).
     pub fn roles(&self, user: &UserId) -> ListUserRoles {
-        ListUserRoles { client: self.client.clone(), user: user.clone(), page: 0, per_page: None }
+        List::new(self.client.clone(), UserRolesQuery { user: user.clone() })
     }
 
     /// Assigns roles to a user (`users.assign_roles`, `POST /api/v2/users/{id}/roles`,
@@ -111,8 +119,7 @@ impl Users {
     pub async fn assign_roles(&self, user: &UserId, roles: impl IntoIterator<Item = RoleId>) -> Result<()> {
         let op = &catalog::USERS_ASSIGN_ROLES;
         let roles = non_empty(op, "role", roles.into_iter().collect())?;
-        let req = Request::new(op).id(user).json(&RoleList { roles: &roles })?;
-        self.client.execute::<serde::de::IgnoredAny>(req).await.map(drop)
+        handler::no_content(&self.client, Request::new(op).id(user).json(&RoleList { roles })?).await
     }
 
     /// Removes roles from a user (`users.remove_roles`, `DELETE /api/v2/users/{id}/roles`
@@ -121,25 +128,28 @@ impl Users {
     pub async fn remove_roles(&self, user: &UserId, roles: impl IntoIterator<Item = RoleId>) -> Result<()> {
         let op = &catalog::USERS_REMOVE_ROLES;
         let roles = non_empty(op, "role", roles.into_iter().collect())?;
-        let req = Request::new(op).id(user).json(&RoleList { roles: &roles })?;
-        self.client.execute::<serde::de::IgnoredAny>(req).await.map(drop)
+        handler::no_content(&self.client, Request::new(op).id(user).json(&RoleList { roles })?).await
     }
 }
 
-/// `GET /api/v2/users/{id}/roles`. Made by [`Users::roles`].
+/// `GET /api/v2/users/{id}/roles`. Made by [`Users::roles`]; the paging methods are
+/// [`List`]'s offset ones.
+pub type ListUserRoles = List<UserRolesQuery>;
+
+/// The user whose roles [`ListUserRoles`] lists.
 #[derive(Debug, Clone)]
-#[must_use = "finish with .send() or .stream()"]
-pub struct ListUserRoles {
-    client: Client,
+pub struct UserRolesQuery {
     user: UserId,
-    page: u64,
-    per_page: Option<u64>,
 }
 
-impl ListUserRoles {
+impl sealed::Sealed for UserRolesQuery {}
+
+impl Listing for UserRolesQuery {
+    type Item = Role;
+
     fn request(&self) -> Request {
         Request::new(&catalog::USERS_LIST_ROLES).id(&self.user)
     }
-
-    crate::pagination::offset_list_methods!(Role);
 }
+
+impl OffsetListing for UserRolesQuery {}

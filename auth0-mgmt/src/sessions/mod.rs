@@ -13,11 +13,12 @@
 
 mod models;
 
-pub use models::{AuthenticationMethod, Device, Session, SessionAuthentication, SessionClient, UpdateSession};
+pub use models::*;
 
 use crate::catalog;
 use crate::client::Client;
 use crate::error::Result;
+use crate::handler;
 use crate::ids::SessionId;
 use crate::request::Request;
 
@@ -42,11 +43,7 @@ impl Sessions {
 
     /// Gets a session, or `None` when it does not exist.
     pub async fn get_opt(&self, id: &SessionId) -> Result<Option<Session>> {
-        match self.get(id).await {
-            Ok(s) => Ok(Some(s)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        handler::get_opt(&self.client, Request::new(&catalog::SESSIONS_GET).id(id)).await
     }
 
     /// Updates a session's metadata (`sessions.update`, `PATCH /api/v2/sessions/{id}`,

@@ -1,147 +1,138 @@
 //! The sessions models.
 
-use serde::{Deserialize, Serialize};
-
 use crate::ids::{ClientId, SessionId, UserId};
-use crate::models::{JsonObject, Patch, Timestamp};
+use crate::models::{JsonObject, Timestamp, model, request, string_enum};
 
-/// A user session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Session {
-    /// The session id.
-    pub id: SessionId,
-    /// The user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserId>,
-    /// Created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// Last updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
-    /// Last authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_at: Option<Timestamp>,
-    /// Idle expiry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_expires_at: Option<Timestamp>,
-    /// Absolute expiry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Timestamp>,
-    /// Last interaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_interacted_at: Option<Timestamp>,
-    /// Device information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<Device>,
-    /// Applications that used the session (`[{client_id}]`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clients: Option<Vec<SessionClient>>,
-    /// How the user authenticated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<SessionAuthentication>,
-    /// Cookie settings (`mode`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cookie: Option<JsonObject>,
-    /// Session metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_metadata: Option<JsonObject>,
-    /// Attributes this crate does not model, kept for round trips.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// A user session. Dates may be strings, objects or `null` ([`Timestamp`]).
+    pub struct Session {
+        /// The session id.
+        id: SessionId,
+        /// The user.
+        user_id: Option<UserId>,
+        /// Created.
+        created_at: Option<Timestamp>,
+        /// Last updated.
+        updated_at: Option<Timestamp>,
+        /// Last authentication.
+        authenticated_at: Option<Timestamp>,
+        /// Idle expiry.
+        idle_expires_at: Option<Timestamp>,
+        /// Absolute expiry.
+        expires_at: Option<Timestamp>,
+        /// Last interaction.
+        last_interacted_at: Option<Timestamp>,
+        /// Device information.
+        device: Option<Device>,
+        /// Applications that used the session (`[{client_id}]`).
+        clients: Option<Vec<SessionClient>>,
+        /// How the user authenticated.
+        authentication: Option<SessionAuthentication>,
+        /// Cookie settings.
+        cookie: Option<SessionCookie>,
+        /// Session metadata.
+        session_metadata: Option<JsonObject>,
+        /// Who acts in the session when it was created by delegation.
+        actor: Option<JsonObject>,
+    }
 }
 
-/// Device information of a session or refresh token.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Device {
-    /// First IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_ip: Option<String>,
-    /// First autonomous system number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_asn: Option<String>,
-    /// First user agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_user_agent: Option<String>,
-    /// Last IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_ip: Option<String>,
-    /// Last autonomous system number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_asn: Option<String>,
-    /// Last user agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_user_agent: Option<String>,
-    /// Attributes this crate does not model.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// Device information of a session or refresh token.
+    @default
+    pub struct Device {
+        /// First IP address.
+        initial_ip: Option<String>,
+        /// First autonomous system number.
+        initial_asn: Option<String>,
+        /// First user agent.
+        initial_user_agent: Option<String>,
+        /// Last IP address.
+        last_ip: Option<String>,
+        /// Last autonomous system number.
+        last_asn: Option<String>,
+        /// Last user agent.
+        last_user_agent: Option<String>,
+    }
 }
 
-/// An application that used a session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SessionClient {
-    /// The application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<ClientId>,
-    /// Attributes this crate does not model.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// An application that used a session.
+    @default
+    pub struct SessionClient {
+        /// The application.
+        client_id: Option<ClientId>,
+    }
 }
 
-/// How the user of a session authenticated.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SessionAuthentication {
-    /// The methods used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub methods: Option<Vec<AuthenticationMethod>>,
-    /// Attributes this crate does not model.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// How the user of a session authenticated.
+    @default
+    pub struct SessionAuthentication {
+        /// The methods used.
+        methods: Option<Vec<AuthenticationMethod>>,
+    }
 }
 
-/// One authentication method of a session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AuthenticationMethod {
-    /// `federated`, `passkey`, `pwd`, `sms`, `email`, `mfa`, `mock`, or a URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// When.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
-    /// The factor type (MFA).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub method_type: Option<String>,
-    /// Attributes this crate does not model.
-    #[serde(flatten)]
-    pub extra: JsonObject,
+model! {
+    /// One authentication method of a session.
+    @default
+    pub struct AuthenticationMethod {
+        /// `federated`, `passkey`, `pwd`, `sms`, `email`, `mfa`, `mock`, or a URL.
+        name: Option<String>,
+        /// When.
+        timestamp: Option<Timestamp>,
+        /// The factor type (MFA).
+        method_type as "type": Option<String>,
+    }
 }
 
-/// The body of `PATCH /api/v2/sessions/{id}`: `{"session_metadata": {…} | null}`.
-///
-/// ```
-/// use auth0_mgmt::sessions::UpdateSession;
-/// assert_eq!(
-///     serde_json::to_value(UpdateSession::clear_metadata())?,
-///     serde_json::json!({"session_metadata": null})
-/// );
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct UpdateSession {
-    /// The new metadata (replaces the map), or `Clear` to remove it.
-    #[serde(skip_serializing_if = "Patch::is_keep")]
-    pub session_metadata: Patch<JsonObject>,
+string_enum! {
+    /// How the session cookie is kept (`cookie.mode`).
+    pub enum CookieMode {
+        /// Kept across browser restarts.
+        Persistent => "persistent",
+        /// Dropped when the browser closes.
+        NonPersistent => "non-persistent",
+    }
+}
+
+model! {
+    /// Cookie settings of a session.
+    @default
+    pub struct SessionCookie {
+        /// The cookie mode.
+        mode: Option<CookieMode>,
+    }
+}
+
+request! {
+    /// The body of `PATCH /api/v2/sessions/{id}`: `{"session_metadata": {…} | null}`.
+    ///
+    /// ```
+    /// use auth0_mgmt::sessions::UpdateSession;
+    /// assert_eq!(
+    ///     serde_json::to_value(UpdateSession::clear_metadata())?,
+    ///     serde_json::json!({"session_metadata": null})
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct UpdateSession {
+        required {}
+        /// The new metadata (replaces the map), or `Clear` to remove it.
+        session_metadata: Patch<JsonObject>,
+    }
 }
 
 impl UpdateSession {
     /// Sets the session metadata.
     pub fn metadata(metadata: JsonObject) -> Self {
-        UpdateSession { session_metadata: Patch::Set(metadata) }
+        UpdateSession::default().session_metadata(metadata)
     }
 
     /// Removes the session metadata (sends `null`).
     pub fn clear_metadata() -> Self {
-        UpdateSession { session_metadata: Patch::Clear }
+        UpdateSession::default().session_metadata(crate::Patch::Clear)
     }
 }

@@ -1,6 +1,6 @@
 //! Shared helpers for the resource wire tests: a mock server per test, a client that
 //! talks only to it, a loud catch-all, exact request assertions, and access to the
-//! recorded fixtures.
+//! in-repository test data (`tests/data`).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -136,23 +136,24 @@ pub fn assert_request(
     assert_eq!(req.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer test-token"));
 }
 
-/// The recorded fixtures folder (`/work/shared/fixtures/recorded` next to the worktree).
-pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/recorded")
+/// The in-repository test data: `tests/data/<operation>.json`, a list of examples
+/// `{"name", "status", "request_body"?, "response_body"}` written from the API reference.
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
-/// The recorded interactions of one operation.
+/// The examples of one operation.
 pub fn interactions(op: &str) -> Vec<Value> {
-    let path = fixtures_dir().join(format!("{op}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {} missing: {e}", path.display()));
+    let path = data_dir().join(format!("{op}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("test data {} missing: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
-/// The first recorded response body of `op` with `status`.
+/// The first response body of `op` with `status` in the test data.
 pub fn recorded(op: &str, status: u16) -> Value {
     interactions(op)
         .into_iter()
         .find(|i| i["status"] == status && !i["response_body"].is_null())
-        .unwrap_or_else(|| panic!("no {status} body recorded for {op}"))["response_body"]
+        .unwrap_or_else(|| panic!("no {status} body in the test data of {op}"))["response_body"]
         .clone()
 }

@@ -5,8 +5,26 @@
 //! Every response model keeps the fields it does not know in `extra`, so a
 //! read-modify-write never drops data the server added after this crate was written.
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+
+pub(crate) mod macros;
+mod time;
+
+pub(crate) use macros::{model, request};
+pub use time::{DateTime, DateTimeError, Timestamp};
+
+/// Decodes a response body. The body is checked to be UTF-8 once, then read as a `str`:
+/// `serde_json::from_slice` would validate every string of the body separately, which
+/// costs a sixth of a log page's decode. A body that is not UTF-8 is decoded from the
+/// bytes, so that it fails with serde_json's own error.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
 
 /// A free-form JSON object (metadata, strategy options, …).
 pub type JsonObject = Map<String, Value>;
@@ -81,25 +99,39 @@ macro_rules! string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Ok(Self::from(s))
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<$name, E> {
+                        Ok($name::from(s))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<$name, E> {
+                        Ok($name::from(s))
+                    }
+                }
+                d.deserialize_str(V)
             }
         }
 
-        /// A string; the values this crate knows are listed, others are accepted too.
         #[cfg(feature = "schema")]
         impl schemars::JsonSchema for $name {
-            fn inline_schema() -> bool {
-                true
-            }
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+            /// The known values, or any other string (a value newer than this crate).
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
                 schemars::json_schema!({
                     "type": "string",
-                    "examples": Self::KNOWN,
-                    "description": format!("Known values: {}.", Self::KNOWN.join(", "))
+                    "anyOf": [
+                        {"enum": Self::KNOWN},
+                        {"description": "A value newer than this version of the crate."}
+                    ]
                 })
             }
         }
@@ -161,6 +193,18 @@ impl<T> From<T> for Patch<T> {
     }
 }
 
+impl From<&str> for Patch<String> {
+    fn from(v: &str) -> Self {
+        Patch::Set(v.to_owned())
+    }
+}
+
+impl From<&str> for Patch<Sensitive> {
+    fn from(v: &str) -> Self {
+        Patch::Set(Sensitive::new(v))
+    }
+}
+
 impl<T> From<Option<T>> for Patch<T> {
     /// `Some(v)` sets, `None` clears.
     fn from(v: Option<T>) -> Self {
@@ -184,17 +228,19 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     }
 }
 
-/// `T`, or `null` to clear the attribute (absent keeps it).
+/// The value, or `null` to clear it; a field left out is [`Patch::Keep`] (never
+/// `required`).
 #[cfg(feature = "schema")]
 impl<T: schemars::JsonSchema> schemars::JsonSchema for Patch<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Nullable_{}", T::schema_name()).into()
+    }
     fn inline_schema() -> bool {
         true
     }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("Patch_{}", T::schema_name()).into()
-    }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        <Option<T>>::json_schema(generator)
+        let inner = generator.subschema_for::<T>();
+        schemars::json_schema!({"anyOf": [inner, {"type": "null"}]})
     }
 }
 
@@ -271,6 +317,21 @@ impl Serialize for MetadataPatch {
     }
 }
 
+/// An object of first-level keys to set (any JSON value) or delete (`null`); `{}` wipes.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for MetadataPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MetadataPatch".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "First-level keys to set (any JSON value) or delete (null); merged one level deep. An empty object wipes the whole map.",
+            "additionalProperties": true
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for MetadataPatch {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let changes = JsonObject::deserialize(d)?;
@@ -279,27 +340,9 @@ impl<'de> Deserialize<'de> for MetadataPatch {
     }
 }
 
-/// An object of first-level keys to set (a `null` value deletes the key).
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for MetadataPatch {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "MetadataPatch".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "object",
-            "description": "First-level keys to set, merged into the existing map; a key set to null is deleted. An empty object deletes every key."
-        })
-    }
-}
-
 /// A value Auth0 sends either as a space-separated string or as an array of strings
 /// (log `scope`, some scope claims). Re-encodes in the form it arrived in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StringOrList {
     /// A single (often space-separated) string.
     String(String),
@@ -317,34 +360,44 @@ impl StringOrList {
     }
 }
 
-/// A point in time as Auth0 sends it on logs, sessions and refresh tokens: normally an
-/// ISO-8601 string, but the API schema also allows an object. Re-encodes in the form it
-/// arrived in.
-///
-/// ```
-/// use auth0_mgmt::Timestamp;
-/// let t: Timestamp = serde_json::from_str(r#""2023-01-25T19:00:28.395Z""#)?;
-/// assert_eq!(t.as_str(), Some("2023-01-25T19:00:28.395Z"));
-/// let o: Timestamp = serde_json::from_str("{}")?;
-/// assert_eq!(o.as_str(), None);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Timestamp {
-    /// An ISO-8601 string (what the API sends in practice).
-    String(String),
-    /// Any other JSON shape, kept verbatim.
-    Other(Value),
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for StringOrList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StringOrList".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
+    }
 }
 
-impl Timestamp {
-    /// The ISO-8601 string, when it is one.
-    pub fn as_str(&self) -> Option<&str> {
+impl Serialize for StringOrList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Timestamp::String(s) => Some(s),
-            Timestamp::Other(_) => None,
+            StringOrList::String(v) => v.serialize(s),
+            StringOrList::List(v) => v.serialize(s),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for StringOrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StringOrList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<StringOrList, E> {
+                Ok(StringOrList::String(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<StringOrList, E> {
+                Ok(StringOrList::String(s))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<StringOrList, A::Error> {
+                Vec::<String>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(StringOrList::List)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -375,22 +428,19 @@ impl Sensitive {
     }
 }
 
-impl std::fmt::Debug for Sensitive {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
-
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for Sensitive {
-    fn inline_schema() -> bool {
-        true
-    }
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Sensitive".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string" })
+        schemars::json_schema!({"type": "string", "writeOnly": true})
+    }
+}
+
+impl std::fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[REDACTED]")
     }
 }
 
@@ -407,13 +457,61 @@ impl From<&str> for Sensitive {
 }
 
 /// A value Auth0 sends as a string or a number (an identity's `user_id`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum StringOrNumber {
     /// A string.
     String(String),
     /// A number.
     Number(serde_json::Number),
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for StringOrNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StringOrNumber".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["string", "number"]})
+    }
+}
+
+impl Serialize for StringOrNumber {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            StringOrNumber::String(v) => v.serialize(s),
+            StringOrNumber::Number(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StringOrNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = StringOrNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<StringOrNumber, E> {
+                Ok(StringOrNumber::String(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<StringOrNumber, E> {
+                Ok(StringOrNumber::String(s))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<StringOrNumber, E> {
+                Ok(StringOrNumber::Number(n.into()))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<StringOrNumber, E> {
+                Ok(StringOrNumber::Number(n.into()))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<StringOrNumber, E> {
+                serde_json::Number::from_f64(n)
+                    .map(StringOrNumber::Number)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Float(n), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl std::fmt::Display for StringOrNumber {
