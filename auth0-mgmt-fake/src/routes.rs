@@ -297,16 +297,15 @@ fn offset(ctx: &Ctx<'_>, capped: bool) -> Result<Offset, Reply> {
             "Query validation error: 'Too big: {per_page} is greater than maximum 100' on property per_page (Number of results per page. Defaults to 50.)."
         )));
     }
-    if capped {
-        if let Some(cap) = ctx.offset_cap {
-            if (page.saturating_add(1)).saturating_mul(per_page) > cap {
-                return Err(Reply::err(
-                    400,
-                    "You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation",
-                    Some("invalid_paging"),
-                ));
-            }
-        }
+    if capped
+        && let Some(cap) = ctx.offset_cap
+        && (page.saturating_add(1)).saturating_mul(per_page) > cap
+    {
+        return Err(Reply::err(
+            400,
+            "You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation",
+            Some("invalid_paging"),
+        ));
     }
     Ok(Offset { page, per_page, totals: parse_bool(ctx.q.get("include_totals")).unwrap_or(false) })
 }
@@ -941,10 +940,8 @@ fn conn_view(ctx: &Ctx<'_>) -> impl Fn(&Value) -> Value {
     let (f, inc) = fields(ctx);
     move |v: &Value| {
         let mut v = v.clone();
-        if !options {
-            if let Value::Object(m) = &mut v {
-                m.remove("options");
-            }
+        if !options && let Value::Object(m) = &mut v {
+            m.remove("options");
         }
         project(&v, &f, inc)
     }

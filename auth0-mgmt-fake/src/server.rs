@@ -223,10 +223,10 @@ fn parse_body_for_record(body: &[u8], form: bool, redact: bool) -> Option<Value>
                     m.insert(k.into(), json!("[REDACTED]"));
                 }
             }
-        } else if let Value::String(s) = &v {
-            if s.contains("client_secret") {
-                v = json!("[REDACTED]");
-            }
+        } else if let Value::String(s) = &v
+            && s.contains("client_secret")
+        {
+            v = json!("[REDACTED]");
         }
     }
     Some(v)
@@ -428,12 +428,12 @@ pub(crate) async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Result<Re
                         let r = match handler(&mut st, &ctx) {
                             Ok(r) | Err(r) => r,
                         };
-                        if let Some(desc) = &r.write {
-                            if (200..300).contains(&r.status) {
-                                bump(&sh.counters.writes_applied);
-                                let ev = sapi_event(&sh, &tok, desc, &method, &raw_path, r.status, &parts.headers);
-                                st.push_log(ev, now_ms());
-                            }
+                        if let Some(desc) = &r.write
+                            && (200..300).contains(&r.status)
+                        {
+                            bump(&sh.counters.writes_applied);
+                            let ev = sapi_event(&sh, &tok, desc, &method, &raw_path, r.status, &parts.headers);
+                            st.push_log(ev, now_ms());
                         }
                         r
                     }

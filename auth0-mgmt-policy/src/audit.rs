@@ -474,12 +474,11 @@ fn secret_values(body: Option<&Value>) -> Vec<String> {
         match v {
             Value::Object(m) => {
                 for (k, v) in m {
-                    if KEYS.contains(&k.as_str()) || k.contains("secret") || k.contains("password") {
-                        if let Some(s) = v.as_str() {
-                            if s.len() >= 3 {
-                                out.push(s.to_owned());
-                            }
-                        }
+                    if (KEYS.contains(&k.as_str()) || k.contains("secret") || k.contains("password"))
+                        && let Some(s) = v.as_str()
+                        && s.len() >= 3
+                    {
+                        out.push(s.to_owned());
                     }
                     walk(v, out, depth + 1);
                 }

@@ -224,10 +224,8 @@ impl Policy {
         }
         let write = op.access == Access::Write;
         // 2. guardrails
-        if write {
-            if let Some(v) = self.guardrail(t) {
-                return v;
-            }
+        if write && let Some(v) = self.guardrail(t) {
+            return v;
         }
         // 3. level
         match a.level(op.resource) {

@@ -91,10 +91,10 @@ impl AuditLog {
         if let Err(e) = result {
             tracing::error!(error = %e, record = %record.message, kept = kept.len() + 1,
                 "an audit record could not be written; writes are refused until it is");
-            if kept.len() >= MAX_PENDING {
-                if let Some(lost) = kept.pop_front() {
-                    tracing::error!(record = %lost.message, "audit record lost: too many records waiting for the sink");
-                }
+            if kept.len() >= MAX_PENDING
+                && let Some(lost) = kept.pop_front()
+            {
+                tracing::error!(record = %lost.message, "audit record lost: too many records waiting for the sink");
             }
             kept.push_back(record);
         }

@@ -468,10 +468,10 @@ impl TokenSource for ClientCredentials {
 pub(crate) fn parse_token_response(body: &[u8]) -> std::result::Result<AccessToken, &'static str> {
     let v: Value = serde_json::from_slice(body).map_err(|_| "the body is not JSON")?;
     let token = v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty()).ok_or("no access_token")?;
-    if let Some(tt) = v.get("token_type").and_then(Value::as_str) {
-        if !tt.eq_ignore_ascii_case("bearer") {
-            return Err("token_type is not Bearer");
-        }
+    if let Some(tt) = v.get("token_type").and_then(Value::as_str)
+        && !tt.eq_ignore_ascii_case("bearer")
+    {
+        return Err("token_type is not Bearer");
     }
     let expires_in = v.get("expires_in").and_then(|e| match e {
         Value::Number(n) => n

@@ -175,11 +175,10 @@ fn every_body_round_trips_exactly() {
     let all = examples();
     for (op, name, status, body) in &all {
         let result = if (200..300).contains(status) {
-            if let Some(cop) = catalog::find(op) {
-                if !cop.is_success_status(*status) {
-                    failures
-                        .push(format!("{op} ({name}): status {status}, catalog accepts {:?}", cop.success_statuses));
-                }
+            if let Some(cop) = catalog::find(op)
+                && !cop.is_success_status(*status)
+            {
+                failures.push(format!("{op} ({name}): status {status}, catalog accepts {:?}", cop.success_statuses));
             }
             success(op, body)
         } else if op == catalog::OAUTH_TOKEN {

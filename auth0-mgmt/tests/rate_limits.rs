@@ -1,21 +1,59 @@
 //! 429 handling with a paused clock: server-named waits, budgets, and bounds.
+//!
+//! Two clocks meet here. Waits are measured on tokio's paused clock, which only moves when
+//! every task sleeps; `x-ratelimit-reset` stamps are wall-clock seconds, which keep moving
+//! however loaded the machine is. A test that names a reset `n` s ahead therefore allows
+//! for the real time that passed ([`RealTime`]) instead of hoping it was short. And no
+//! test starts a timer while a request is on its way to the mock server: the paused clock
+//! would jump to that timer before the server answered (wiremock runs on its own thread).
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth0_mgmt::{Error, RetryConfig, UserId};
 use serde_json::json;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use wiremock::matchers::method;
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 fn uid() -> UserId {
     "auth0|1".parse().unwrap()
 }
 
+/// The whole wall-clock second `secs` from now: between `secs − 1` and `secs` ahead.
 fn epoch_in(secs: u64) -> String {
     (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + secs).to_string()
+}
+
+/// Real (wall-clock) time since a reset stamp was made: the client's wait for the stamp is
+/// shorter by that much, however loaded the machine is.
+struct RealTime(std::time::Instant);
+
+impl RealTime {
+    fn start() -> RealTime {
+        RealTime(std::time::Instant::now())
+    }
+
+    /// The wait for a stamp made `secs` ahead (see [`epoch_in`]) is at most `secs` and more
+    /// than `secs − 1` less the real time since.
+    fn assert_waited_for_stamp(&self, waited: Duration, secs: u64) {
+        let passed = self.0.elapsed();
+        assert!(waited <= Duration::from_secs(secs), "{waited:?}");
+        assert!(waited + passed > Duration::from_secs(secs - 1), "{waited:?}, {passed:?} of real time passed");
+    }
+}
+
+/// Answers with `template` and signals `answered`: a barrier that needs no timer.
+struct Signal(Arc<Notify>, ResponseTemplate);
+
+impl Respond for Signal {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.0.notify_one();
+        self.1.clone()
+    }
 }
 
 fn too_many(reset: &str) -> ResponseTemplate {
@@ -29,6 +67,7 @@ fn too_many(reset: &str) -> ResponseTemplate {
 #[tokio::test(start_paused = true)]
 async fn a_429_waits_until_the_named_reset_then_succeeds() {
     let server = common::server().await;
+    let real = RealTime::start();
     Mock::given(method("GET")).respond_with(too_many(&epoch_in(3))).up_to_n_times(1).mount(&server).await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
@@ -37,11 +76,7 @@ async fn a_429_waits_until_the_named_reset_then_succeeds() {
     let client = common::paused_builder(&server).build().unwrap();
     let started = Instant::now();
     client.users().get(&uid()).await.unwrap();
-    let waited = started.elapsed();
-    // The reset is stamped in whole seconds, 3 s ahead of the (real) clock when the mock
-    // was mounted: the wait is at most 3 s and, allowing for a loaded test machine, well
-    // over 1 s.
-    assert!(waited > Duration::from_millis(1500) && waited <= Duration::from_secs(3), "{waited:?}");
+    real.assert_waited_for_stamp(started.elapsed(), 3);
     assert_eq!(client.rate_limit_stats().throttled, 1);
     assert_eq!(common::api_requests(&server).await.len(), 2);
 }
@@ -121,6 +156,7 @@ async fn a_reset_far_in_the_future_fails_fast_with_a_clear_error_instead_of_slee
 #[tokio::test(start_paused = true)]
 async fn a_long_but_allowed_wait_is_honoured_without_a_hidden_cap() {
     let server = common::server().await;
+    let real = RealTime::start();
     Mock::given(method("GET")).respond_with(too_many(&epoch_in(90))).up_to_n_times(1).mount(&server).await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1")))
@@ -129,7 +165,7 @@ async fn a_long_but_allowed_wait_is_honoured_without_a_hidden_cap() {
     let client = common::paused_builder(&server).build().unwrap();
     let started = Instant::now();
     client.users().get(&uid()).await.unwrap();
-    assert!(started.elapsed() > Duration::from_secs(85), "{:?}", started.elapsed());
+    real.assert_waited_for_stamp(started.elapsed(), 90);
 }
 
 #[tokio::test(start_paused = true)]
@@ -173,13 +209,56 @@ async fn success_responses_expose_the_rate_limit_state() {
 #[tokio::test(start_paused = true)]
 async fn dropping_a_waiting_call_stops_it() {
     let server = common::server().await;
-    Mock::given(method("GET"))
-        .respond_with(too_many(&epoch_in(60)).insert_header("retry-after", "60"))
-        .mount(&server)
-        .await;
+    let answered = Arc::new(Notify::new());
+    let throttled = too_many(&epoch_in(60)).insert_header("retry-after", "60");
+    Mock::given(method("GET")).respond_with(Signal(answered.clone(), throttled)).mount(&server).await;
     let client = common::paused_builder(&server).build().unwrap();
     let (users, id) = (client.users(), uid());
-    assert!(tokio::time::timeout(Duration::from_secs(5), users.get(&id)).await.is_err(), "still waiting after 5 s");
+    let mut call = Box::pin(users.get(&id));
+    // Drive the call until the server has answered its first attempt: a barrier, not a
+    // timer (a timer would fire while the request is still on its way).
+    tokio::select! {
+        result = &mut call => panic!("the call ended before it was throttled: {result:?}"),
+        () = answered.notified() => {}
+    }
+    // Now it reads the 429 and waits the 60 s the server named: let 5 s pass, then drop it.
+    assert!(tokio::time::timeout(Duration::from_secs(5), &mut call).await.is_err(), "still waiting after 5 s");
+    drop(call);
     tokio::time::sleep(Duration::from_secs(120)).await;
     assert_eq!(common::api_requests(&server).await.len(), 1, "the dropped call sent nothing more");
+}
+
+/// Issue 11: after `x-ratelimit-limit: 0` every later call waited 10 s in the pacer, and 6
+/// concurrent calls waited 10, 20 … 60 s. Nonsense bucket headers describe no bucket: once
+/// the first answer is in, no call is held back at all (no timer even starts).
+#[tokio::test(start_paused = true)]
+async fn nonsense_bucket_headers_never_hold_calls_back() {
+    for (limit, remaining) in [("0", "0"), ("18446744073709551615", "0"), ("5", "9"), ("-3", "-3")] {
+        let server = common::server().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-ratelimit-limit", limit)
+                    .insert_header("x-ratelimit-remaining", remaining)
+                    .insert_header("x-ratelimit-reset", epoch_in(3600).as_str())
+                    .set_body_json(common::user_json("auth0|1")),
+            )
+            .mount(&server)
+            .await;
+        let client = common::paused_builder(&server).build().unwrap();
+        client.users().get(&uid()).await.unwrap();
+        let started = Instant::now();
+        let calls: Vec<_> = (0..6)
+            .map(|_| {
+                let c = client.clone();
+                tokio::spawn(async move { c.users().get(&uid()).await.map(|_| Instant::now()) })
+            })
+            .collect();
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap(), started, "{limit}/{remaining}: a call waited");
+        }
+        let stats = client.rate_limit_stats();
+        assert_eq!((stats.waits, stats.total_wait, stats.estimated_limit), (0, Duration::ZERO, None));
+        assert_eq!(common::api_requests(&server).await.len(), 7);
+    }
 }

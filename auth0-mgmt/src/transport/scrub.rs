@@ -107,10 +107,10 @@ impl Scrub {
             }
         }
         // `eyJ` followed by JWT characters up to the end: a JWT cut short.
-        if let Some(pos) = text.rfind("eyJ") {
-            if text[pos..].bytes().all(|b| is_jwt_byte(b) || b == b'.') {
-                start = start.min(pos);
-            }
+        if let Some(pos) = text.rfind("eyJ")
+            && text[pos..].bytes().all(|b| is_jwt_byte(b) || b == b'.')
+        {
+            start = start.min(pos);
         }
         start
     }

@@ -7,7 +7,9 @@
 //!   call ends, within the configured maximum wait, with a value or a clear error.
 //!
 //! Clients get a timer-free `reqwest` client and no request timeout: under a paused
-//! clock tokio jumps to the next timer whenever every task waits on loopback I/O.
+//! clock tokio jumps to the next timer whenever every task waits on loopback I/O. Reset
+//! stamps are wall-clock seconds, which keep moving while the paused clock does not:
+//! a test that names a stamp a few seconds ahead allows for the real time that passed.
 
 use std::time::Duration;
 
@@ -182,8 +184,11 @@ fn static_client(server: &MockServer, pacer: PacerConfig, max_wait: Duration) ->
 
 #[tokio::test(start_paused = true)]
 async fn a_reset_in_the_past_is_retried_at_once_and_then_bounded_by_the_retry_budget() {
-    for pacer in [PacerConfig::default(), PacerConfig::disabled()] {
-        let server = always_429("1000").await; // 1970
+    // 1970, and a negative stamp (saturated to the epoch).
+    for (reset, pacer) in
+        [("1000", PacerConfig::default()), ("1000", PacerConfig::disabled()), ("-5", PacerConfig::default())]
+    {
+        let server = always_429(reset).await;
         let client = static_client(&server, pacer.clone(), Duration::from_secs(300));
         let started = Instant::now();
         let err = client.users().get(&"auth0|1".parse().unwrap()).await.unwrap_err();
@@ -195,11 +200,13 @@ async fn a_reset_in_the_past_is_retried_at_once_and_then_bounded_by_the_retry_bu
     }
 }
 
+/// Stamps beyond what the clock can represent (`u64::MAX` seconds and more) saturate at the
+/// end of the year 9999: as absurd as the year 3000, and as clearly refused.
 #[tokio::test(start_paused = true)]
 async fn an_absurd_reset_is_bounded_by_the_maximum_wait_with_a_clear_error() {
     let year_3000 = "32503680000";
     let far = (epoch_now() + 365 * 86400).to_string();
-    for reset in [year_3000, far.as_str()] {
+    for reset in [year_3000, far.as_str(), "18446744073709551615", "99999999999999999999999"] {
         for pacer in [PacerConfig::default(), PacerConfig::disabled()] {
             let server = always_429(reset).await;
             let client = static_client(&server, pacer.clone(), Duration::from_secs(120));
@@ -217,11 +224,11 @@ async fn an_absurd_reset_is_bounded_by_the_maximum_wait_with_a_clear_error() {
     }
 }
 
-/// Garbage, and stamps beyond what the clock can represent (`u64::MAX` seconds), are
-/// treated as absent: jittered backoff, bounded by the retry budget and the maximum wait.
+/// Garbage is treated as absent: jittered backoff, bounded by the retry budget and the
+/// maximum wait.
 #[tokio::test(start_paused = true)]
 async fn unparseable_resets_fall_back_to_bounded_backoff() {
-    for reset in ["18446744073709551615", "99999999999999999999999", "-5", "soon", "1.5e9", ""] {
+    for reset in ["soon", "1.5e9", "", "0x10", "+5"] {
         let server = always_429(reset).await;
         let client = static_client(&server, PacerConfig::default(), Duration::from_secs(120));
         let started = Instant::now();
@@ -236,15 +243,19 @@ async fn unparseable_resets_fall_back_to_bounded_backoff() {
 #[tokio::test(start_paused = true)]
 async fn a_reset_a_few_seconds_ahead_is_waited_out_then_the_call_succeeds() {
     let server = MockServer::builder().start().await;
-    let reset = (epoch_now() + 5).to_string();
+    let real = std::time::Instant::now();
+    let reset = (epoch_now() + 5).to_string(); // between 4 and 5 s ahead
     Mock::given(method("GET")).respond_with(too_many(&reset)).up_to_n_times(1).mount(&server).await;
     Mock::given(method("GET")).respond_with(user_ok()).mount(&server).await;
     let client = static_client(&server, PacerConfig::default(), Duration::from_secs(120));
     let started = Instant::now();
     let user = client.users().get(&"auth0|1".parse().unwrap()).await.unwrap();
     assert_eq!(user.user_id, "auth0|1");
-    let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(3) && waited <= Duration::from_secs(7), "{waited:?}");
+    // The wait is what was left of the stamp when the 429 was read: at most 5 s, and more
+    // than 4 s less the real time that passed meanwhile.
+    let (waited, passed) = (started.elapsed(), real.elapsed());
+    assert!(waited <= Duration::from_secs(5), "{waited:?}");
+    assert!(waited + passed > Duration::from_secs(4), "{waited:?}, {passed:?} of real time passed");
 }
 
 /// A request whose connection dropped got no answer, so the pacer never observed it. It

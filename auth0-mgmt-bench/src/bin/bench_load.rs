@@ -1,10 +1,11 @@
-//! End-to-end load benchmarks (issue 6, workloads W1–W5) against the in-process fake
+//! End-to-end load benchmarks (issue 6, workloads W1–W5; issue 11, the harsh bucket H) against the in-process fake
 //! tenant on loopback. Prints a Markdown report to paste into `docs/BENCHMARKS.md`.
 //!
 //! ```text
-//! cargo run --release --example bench_load              # every workload (≈ 1 minute)
-//! cargo run --release --example bench_load -- W2 W3     # some of them
-//! cargo run --release --example bench_load -- --quick   # a smoke run: one repetition each
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load              # every workload (≈ 1 minute)
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load -- W2 W3     # some of them
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load -- H         # the harsh bucket alone (≈ 30 s)
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load -- --quick   # a smoke run: one repetition each
 //! ```
 //!
 //! Each workload reports its wall time, the requests the tenant saw (its own counters)
@@ -428,6 +429,77 @@ async fn w3(notes: &mut Vec<String>) -> Res<Row> {
 }
 
 // ---------------------------------------------------------------------------------------
+// H: the harsh bucket of issue 11: burst 2 refill 2/s, 60 get-user calls, 8 in flight
+// ---------------------------------------------------------------------------------------
+
+/// A cold client (token minted, nothing paced yet) against the free tier's bucket. Besides
+/// wall time and 429s it reports each call's latency (first try to answer, pacer waits and
+/// retries included) against its **fair share**: with `in_flight` calls always waiting on
+/// a bucket that refills `refill` tokens per second, served in turn, each call waits for
+/// the others' tokens and its own, `in_flight / refill` = 8 / 2 = 4 s.
+async fn harsh(notes: &mut Vec<String>) -> Res<Row> {
+    const CALLS: usize = 60;
+    const IN_FLIGHT: usize = 8;
+    const BURST: u32 = 2;
+    const REFILL: f64 = 2.0;
+    let tenant = FakeTenant::builder().seed(Seed::empty().users(20)).record_limit(0).start().await?;
+    let ids: Arc<Vec<UserId>> = Arc::new(tenant.user_ids().into_iter().map(|s| s.parse()).collect::<Result<_, _>>()?);
+    let client = client_for(&tenant).build()?;
+    client.granted_scopes().await?;
+    tenant.set_rate_limit(Some(RateLimit::new(BURST, REFILL)));
+    tenant.reset_counters();
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::with_capacity(CALLS)));
+    let mem = Mem::start();
+    let started = Instant::now();
+    let failed = fan_out(CALLS, IN_FLIGHT, {
+        let latencies = latencies.clone();
+        move |i| {
+            let (c, id, latencies) = (client.clone(), ids[i % ids.len()].clone(), latencies.clone());
+            async move {
+                let began = Instant::now();
+                let ok = c.users().get(&id).await.is_ok();
+                latencies.lock().expect("latencies").push(began.elapsed());
+                ok
+            }
+        }
+    })
+    .await;
+    let wall = started.elapsed();
+    let c = tenant.counters();
+    let mut lat = latencies.lock().expect("latencies").clone();
+    lat.sort();
+    let (median, slowest) = (lat[lat.len() / 2], lat[lat.len() - 1]);
+    let ideal = (CALLS as f64 - f64::from(BURST)) / REFILL;
+    let fair = IN_FLIGHT as f64 / REFILL;
+    let (ratio, unfair) = (wall.as_secs_f64() / ideal, slowest.as_secs_f64() / fair);
+    notes.push(format!(
+        "H (harsh bucket): {} for {CALLS} calls, ideal ({CALLS} − {BURST}) / {REFILL}/s = {ideal:.1} s (×{ratio:.3}); \
+         {} × 429, {failed} failed, {} requests; per-call latency median {}, slowest {}; fair share = calls in \
+         flight ÷ refill rate = {IN_FLIGHT} ÷ {REFILL}/s = {fair:.1} s (each of {IN_FLIGHT} waiting calls waits for \
+         the others' tokens and its own), slowest ÷ fair share = {unfair:.2}.",
+        secs(wall),
+        c.rate_limited,
+        c.requests,
+        secs(median),
+        secs(slowest)
+    ));
+    Ok(Row {
+        id: "H",
+        workload: "60 get-user, 8 in flight, bucket 2 + 2/s, cold client".into(),
+        wall: format!(
+            "{} (×{ratio:.3} ideal); slowest call {} = ×{unfair:.2} fair share ({fair:.0} s), median {}",
+            secs(wall),
+            secs(slowest),
+            secs(median)
+        ),
+        requests: format!("{} ({} × 429)", c.requests, c.rate_limited),
+        peak: mib(mem.peak()),
+        target: "≤ 1.05 × 29 s; ≤ 4 × 429; slowest ≤ 1.5 × fair share; 0 failed".into(),
+        met: ratio <= 1.05 && c.rate_limited <= 4 && unfair <= 1.5 && failed == 0,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // W4: checkpoint walks of 50,000 logs and 10,000 organizations (take 100)
 // ---------------------------------------------------------------------------------------
 
@@ -655,6 +727,9 @@ async fn main() -> Res<()> {
     if want("W3") {
         rows.push(w3(&mut notes).await?);
     }
+    if want("H") || picked.iter().any(|p| p.eq_ignore_ascii_case("harsh")) {
+        rows.push(harsh(&mut notes).await?);
+    }
     if want("W4") {
         rows.push(w4(reps, &mut notes).await?);
     }
@@ -664,7 +739,7 @@ async fn main() -> Res<()> {
 
     println!("Machine: {}", machine());
     println!(
-        "Command: `cargo run --release --example bench_load{}`",
+        "Command: `cargo run --release -p auth0-mgmt-bench --bin bench_load{}`",
         if args.is_empty() { String::new() } else { format!(" -- {}", args.join(" ")) }
     );
     println!("Total run time {:.1} s; process peak RSS (VmHWM) {}.\n", started.elapsed().as_secs_f64(), vm_hwm());
