@@ -241,10 +241,10 @@ pub fn description(op: &Operation) -> String {
     fn collect(keys: &[Key], prefix: &str, own: &[Action], out: &mut BTreeMap<Action, Vec<String>>) {
         for key in keys {
             let name = format!("{prefix}{}", key.name);
-            if let FieldClass::Needs(action) = key.class {
-                if !own.contains(&action) {
-                    out.entry(action).or_default().push(format!("`{name}`"));
-                }
+            if let FieldClass::Needs(action) = key.class
+                && !own.contains(&action)
+            {
+                out.entry(action).or_default().push(format!("`{name}`"));
             }
             collect(key.nested, &format!("{name}."), own, out);
         }

@@ -5,7 +5,7 @@
 mod common;
 
 use auth0_mgmt_fake::Seed;
-use auth0_mgmt_policy::AuditDecision;
+use auth0_mgmt_policy::{AuditDecision, RecordPhase};
 use common::*;
 use serde_json::json;
 
@@ -105,6 +105,19 @@ async fn a_denied_write_is_an_error_result_and_sends_nothing() {
     let r = call(&client, "users_assign_roles", json!({"id": s.user, "roles": ["rol_Support"]})).await;
     assert!(!is_error(&r), "{}", text(&r));
     assert_eq!(s.tenant.user_role_ids(&s.user), ["rol_Support"]);
+    // The guard wrote the allowed write's intent record before sending it; denials leave
+    // only their outcome.
+    let phases: Vec<(RecordPhase, String)> =
+        s.all_records().into_iter().map(|r| (r.phase, r.code.into_owned())).collect();
+    assert_eq!(
+        phases,
+        [
+            (RecordPhase::Outcome, "not_allow_listed".to_owned()),
+            (RecordPhase::Outcome, "action_not_granted".to_owned()),
+            (RecordPhase::Intent, "allowed".to_owned()),
+            (RecordPhase::Outcome, "allowed".to_owned()),
+        ]
+    );
 }
 
 #[tokio::test]
