@@ -290,9 +290,11 @@ pub struct Operation {
     pub phrase: Phrase,
     /// Hints for tool-calling clients.
     pub annotations: Annotations,
-    /// The query parameters the operation accepts, under Auth0's names, with their JSON
-    /// types and bounds (empty for writes). The ones the typed list builders send are
-    /// among them.
+    /// The query parameters a caller chooses, under Auth0's names, with their JSON types
+    /// and bounds (empty for writes): what a tool offers as arguments.
+    /// `include_totals`, which decides the shape of an offset page, is left to the
+    /// client's list builders (and the gateway); deprecated ones (`connection` of
+    /// `users.list`, honoured only by the retired search engine v1) are not listed.
     pub query: &'static [QueryParam],
     /// The typed request model of the JSON body (present exactly when the body is
     /// required, see [`Body::presence`]); its JSON Schema with the `schema` feature.
