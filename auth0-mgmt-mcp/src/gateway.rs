@@ -18,11 +18,6 @@ use serde_json::{Map, Value, json};
 
 use crate::tools::{self, CheckpointNext, Listing, NotOffered, ToolSpec};
 
-/// The operation name of audit records for tool calls that name no operation.
-const TOOLS_CALL: &str = "mcp.tools_call";
-/// The operation name of audit records for HTTP requests that did not authenticate.
-const CONNECT: &str = "mcp.connect";
-
 /// Why the gateway could not be set up for an agent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -139,7 +134,7 @@ impl Gateway {
     /// the sink; a record the sink refuses is reported with `tracing::error!`).
     pub(crate) fn audit_unauthenticated(&self, agent: &str, attempted: &str, reason: &str) {
         let record =
-            AuditRecord::refusal(&self.policy, agent, CONNECT, attempted, "unauthenticated", reason, SystemTime::now());
+            AuditRecord::refusal(&self.policy, agent, None, attempted, "unauthenticated", reason, SystemTime::now());
         if let Err(e) = self.sink.write(&record) {
             tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
         }
@@ -240,7 +235,7 @@ impl AgentGateway {
             let shown = sanitize(name);
             let reason = format!("there is no tool named `{shown}`");
             let guard = self.inner.guarded.guard();
-            guard.refuse_unknown(TOOLS_CALL, &format!("call the unknown tool {shown}"), "unknown_tool", &reason);
+            guard.refuse_unknown(&format!("call the unknown tool {shown}"), "unknown_tool", &reason);
             return ToolOutcome::error(
                 "unknown_tool",
                 format!("Refused: {reason}. Nothing was sent to Auth0."),
