@@ -69,19 +69,36 @@ impl NotOffered {
 }
 
 /// Whether `agent` could be allowed `op`: its level on the resource reaches the operation
-/// and it holds every dangerous action each call of the operation needs
-/// ([`Operation::actions`]). Calls that pass are still decided one by one by the guard
-/// (allow-lists, guardrails, body-dependent actions, token scopes).
+/// and it may request every dangerous action each call of the operation needs
+/// ([`Operation::actions`]) — granted outright (`actions`) or with a human's approval
+/// (`approve`), as the policy crate answers it ([`AgentPolicy::may_request`]). Calls
+/// that pass are still decided one by one by the guard (allow-lists, guardrails,
+/// body-dependent actions, token scopes, approval, budgets).
 pub fn offered(agent: &AgentPolicy, op: &Operation) -> Result<(), NotOffered> {
     match agent.level(op.resource) {
         Level::Off => return Err(NotOffered::ResourceOff),
         Level::Read if op.access.is_write() => return Err(NotOffered::ReadOnly),
         _ => {}
     }
-    if let Some(a) = op.actions.iter().find(|a| !agent.has(**a)) {
+    if let Some(a) = op.actions.iter().find(|a| !agent.may_request(**a)) {
         return Err(NotOffered::ActionNotGranted(*a));
     }
     Ok(())
+}
+
+/// For a tool whose every call needs a dangerous action `agent` may use only with a
+/// human's approval (listed under `approve`, not `actions`): the sentence its
+/// description gains, so the model expects `approval_required` on the first call.
+pub fn approval_note(agent: &AgentPolicy, op: &Operation) -> Option<String> {
+    let pending: Vec<&Action> = op.actions.iter().filter(|a| !agent.has(**a) && agent.may_request(**a)).collect();
+    if pending.is_empty() {
+        return None;
+    }
+    let what = pending.iter().map(|a| a.gerund()).collect::<Vec<_>>().join(" and ");
+    Some(format!(
+        "For this agent, {what} needs a human's approval: the first call sends nothing and returns \
+         approval_required with an approval id; once a human approved it, send the identical call again."
+    ))
 }
 
 /// Where a checkpoint listing's next cursor comes from.
