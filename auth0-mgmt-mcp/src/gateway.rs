@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use auth0_mgmt::catalog::{IdKind, Operation, Paging, ParamType};
 use auth0_mgmt::{Client, Error, Request};
@@ -11,8 +11,9 @@ use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-use auth0_mgmt_policy::audit::sanitize;
-use auth0_mgmt_policy::{AgentPolicy, AuditRecord, AuditSink, GuardedClient, Policy};
+use auth0_mgmt::{ApprovalChannel, ApprovalTicket, Denial};
+use auth0_mgmt_policy::audit::{rfc3339, sanitize};
+use auth0_mgmt_policy::{AgentPolicy, ApprovalStore, AuditRecord, AuditSink, BudgetStore, Guard, GuardedClient, Policy};
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use serde_json::{Map, Value, json};
 
@@ -60,6 +61,8 @@ pub struct Gateway {
     client: Client,
     policy: Arc<Policy>,
     sink: Arc<dyn AuditSink>,
+    approvals: Option<Arc<dyn ApprovalStore>>,
+    budgets: Option<Arc<dyn BudgetStore>>,
     scrub: Arc<Vec<String>>,
 }
 
@@ -69,6 +72,7 @@ impl fmt::Debug for Gateway {
             .field("client", &self.client)
             .field("policy_version", &self.policy.version().short())
             .field("sink", &self.sink)
+            .field("approvals", &self.approvals)
             .finish_non_exhaustive()
     }
 }
@@ -76,8 +80,49 @@ impl fmt::Debug for Gateway {
 impl Gateway {
     /// A gateway over `client` (unguarded; it never leaves the gateway), enforcing
     /// `policy` and auditing to `sink`.
+    ///
+    /// Budgets (`limits` in the policy) are counted in the policy's in-process store
+    /// ([`Policy::budgets`]), which every agent of this gateway shares: one count per
+    /// agent per gateway process. There is no approval store until
+    /// [`with_approvals`](Self::with_approvals) gives one; without it a call that needs
+    /// a human's approval is refused (`approval_unavailable`).
     pub fn new(client: Client, policy: Arc<Policy>, sink: Arc<dyn AuditSink>) -> Gateway {
-        Gateway { client, policy, sink, scrub: Arc::new(Vec::new()) }
+        Gateway { client, policy, sink, approvals: None, budgets: None, scrub: Arc::new(Vec::new()) }
+    }
+
+    /// Keeps approvals in `store` — the store the humans decide in
+    /// (`auth0-mgmt-mcp approvals …` opens the same SQLite file). Calls to dangerous
+    /// actions the policy lists under `approve` then end `approval_required` until a
+    /// human approved that exact request, and the identical retry runs once.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use auth0_mgmt::Client;
+    /// use auth0_mgmt_mcp::Gateway;
+    /// use auth0_mgmt_policy::{JsonLinesSink, Policy, SqliteApprovalStore};
+    ///
+    /// # fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let policy = Arc::new(Policy::from_file("policy.toml")?);
+    /// let audit = Arc::new(JsonLinesSink::open("audit.jsonl")?);
+    /// let approvals = Arc::new(SqliteApprovalStore::open("approvals.sqlite")?);
+    /// let gateway = Gateway::new(client, policy, audit).with_approvals(approvals);
+    /// # let _ = gateway; Ok(()) }
+    /// ```
+    pub fn with_approvals(mut self, store: Arc<dyn ApprovalStore>) -> Gateway {
+        self.approvals = Some(store);
+        self
+    }
+
+    /// Counts the agents' budgets in `store` instead of the policy's in-process store
+    /// (a store shared by several gateway processes).
+    pub fn with_budgets(mut self, store: Arc<dyn BudgetStore>) -> Gateway {
+        self.budgets = Some(store);
+        self
+    }
+
+    /// The approval store, if one was given.
+    pub fn approvals(&self) -> Option<&Arc<dyn ApprovalStore>> {
+        self.approvals.as_ref()
     }
 
     /// Strings that must never leave the gateway in a tool result or error (the client
@@ -107,7 +152,14 @@ impl Gateway {
         let Some(grants) = self.policy.agent(name).cloned() else {
             return Err(SetupError::UnknownAgent(sanitize(name), self.policy.agent_names().join(", ")));
         };
-        let guarded = GuardedClient::new(&self.client, self.policy.clone(), name, self.sink.clone());
+        let mut guard = Guard::new(self.policy.clone(), name, self.sink.clone());
+        if let Some(store) = &self.approvals {
+            guard = guard.with_approvals(store.clone());
+        }
+        if let Some(store) = &self.budgets {
+            guard = guard.with_budgets(store.clone());
+        }
+        let guarded = GuardedClient::with_guard(&self.client, guard);
         Ok(AgentGateway {
             inner: Arc::new(AgentInner { gateway: self.clone(), name: name.to_owned(), grants, guarded }),
         })
@@ -217,9 +269,22 @@ impl AgentGateway {
         &self.inner.gateway
     }
 
-    /// The tools this agent is given, in catalog order.
+    /// The tools this agent is given, in catalog order. A tool whose every call needs a
+    /// dangerous action this agent may use only with a human's approval (`approve`)
+    /// says so in its description.
     pub fn tools(&self) -> Vec<Tool> {
-        self.specs().into_iter().map(|s| s.tool.clone()).collect()
+        let grants = self.policy();
+        self.specs()
+            .into_iter()
+            .map(|s| {
+                let mut tool = s.tool.clone();
+                if let Some(note) = tools::approval_note(grants, s.op) {
+                    let d = tool.description.as_deref().unwrap_or_default();
+                    tool.description = Some(format!("{d} {note}").into());
+                }
+                tool
+            })
+            .collect()
     }
 
     fn specs(&self) -> Vec<&'static ToolSpec> {
@@ -293,6 +358,8 @@ impl AgentGateway {
                     op.summary
                 ),
             },
+            Err(Error::Denied(d)) if d.approval.is_some() => approval_outcome(gw, op, &d),
+            Err(Error::Denied(d)) if d.retry_after.is_some() => throttled_outcome(gw, op, &d),
             Err(Error::Denied(d)) => {
                 let reason = gw.scrub(d.reason.clone());
                 ToolOutcome::error(
@@ -336,6 +403,103 @@ impl AgentGateway {
             json!({"denied": true, "because": why.code(), "operation": op.id, "sent": false}),
         )
     }
+}
+
+/// The command a human runs to approve `ticket` (with `--by` when the policy names
+/// exactly one approver).
+fn approve_command(ticket: &ApprovalTicket) -> String {
+    match ticket.approvers.as_slice() {
+        [one] => format!("auth0-mgmt-mcp approvals approve {} --by {}", ticket.id, shell_word(one)),
+        _ => format!("auth0-mgmt-mcp approvals approve {}", ticket.id),
+    }
+}
+
+/// `s` as one shell word (quoted when it holds anything but `[A-Za-z0-9@._+-]`).
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The result of a call that awaits a human's approval (`approval_required`) or whose
+/// exact request a human denied (`approval_denied`): an error result with the approval
+/// — its id, the request in plain English, who decides, until when — and, for the model,
+/// what happens next.
+fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
+    let Some(t) = d.approval.as_deref() else {
+        return ToolOutcome::error(&d.code, gw.scrub(d.reason.clone()), json!({"sent": false}));
+    };
+    let request = gw.scrub(sanitize(&t.request));
+    let who = sanitize(&t.who());
+    let expires_at = rfc3339(t.expires_at);
+    let approval = json!({
+        "id": t.id,
+        "request": request,
+        "approvers": t.approvers.iter().map(|a| sanitize(a)).collect::<Vec<_>>(),
+        "channel": t.channel.as_str(),
+        "expires_at": expires_at,
+    });
+    if d.awaits_approval() {
+        let command = approve_command(t);
+        let how = match t.channel {
+            ApprovalChannel::Client => format!(
+                "this gateway does not ask the MCP client's user itself: an operator decides with `{command}`"
+            ),
+            _ => format!("with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)", t.id),
+        };
+        let message = format!(
+            "Awaiting approval (approval_required): {request}. Nothing was sent to Auth0. This needs the approval \
+             of {who} ({how}), as approval {} until {expires_at}. Tell the user who must approve it; once it is \
+             approved, send the identical call again (same tool, same arguments) and it runs once. A call with \
+             different arguments needs a new approval.",
+            t.id
+        );
+        let mut approval = approval;
+        approval["approve_with"] = Value::String(command);
+        ToolOutcome::error(
+            "approval_required",
+            message,
+            json!({"approval": approval, "operation": op.id, "sent": false, "awaiting_approval": true}),
+        )
+    } else {
+        let reason = gw.scrub(sanitize(&d.reason));
+        ToolOutcome::error(
+            &d.code,
+            format!(
+                "Denied by a human ({}): {reason}. Nothing was sent to Auth0; do not retry this call.",
+                d.code
+            ),
+            json!({"approval": approval, "denied": true, "reason": reason, "operation": op.id, "sent": false}),
+        )
+    }
+}
+
+/// The result of a call refused by the agent's own budget (`agent_rate_limited`):
+/// when it may be tried again, as seconds and as a time.
+fn throttled_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
+    let wait = d.retry_after.unwrap_or_default();
+    // Whole seconds, rounded up: retrying at the given second is never too early.
+    let seconds = wait.as_secs().saturating_add(u64::from(wait.subsec_nanos() > 0));
+    let at = rfc3339(SystemTime::now().checked_add(Duration::from_secs(seconds)).unwrap_or_else(SystemTime::now));
+    let reason = gw.scrub(sanitize(&d.reason));
+    ToolOutcome::error(
+        &d.code,
+        format!(
+            "Denied by policy ({}): {reason}. Nothing was sent to Auth0. Retry in {seconds} second{} (at {at}).",
+            d.code,
+            if seconds == 1 { "" } else { "s" }
+        ),
+        json!({
+            "denied": true,
+            "reason": reason,
+            "operation": op.id,
+            "sent": false,
+            "retry_after_seconds": seconds,
+            "retry_at": at,
+        }),
+    )
 }
 
 /// The request a refusal is recorded for: `op`, with `id` as its path id when the
