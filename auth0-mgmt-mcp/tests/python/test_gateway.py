@@ -217,6 +217,49 @@ async def test_stdio_undeclared_argument_is_refused(tenant, audit_file):
         assert READER_KEY not in out and WRITER_KEY not in out
 
 
+@pytest.mark.anyio
+async def test_stdio_approval_required_then_approved_runs_once(tenant, audit_file):
+    user = tenant.info["user_id"]
+    with open(os.devnull, "w") as errlog:
+        async with stdio_session(tenant, "cleaner", audit_file, errlog) as session:
+            assert "users_delete" in tool_names(await session.list_tools())
+            first = await session.call_tool("users_delete", {"id": user})
+            assert first.is_error
+            error = first.structured_content["error"]
+            assert error["code"] == "approval_required", text_of(first)
+            approval = error["approval"]
+            assert approval["id"].startswith("apr_")
+            assert approval["request"] == f"cleaner wants to delete user {user}"
+            assert approval["approvers"] == ["alice@acme.test"]
+            assert approval["expires_at"].endswith("Z")
+            text = text_of(first)
+            assert "Nothing was sent" in text and "alice@acme.test" in text
+            assert f"auth0-mgmt-mcp approvals approve {approval['id']}" in text
+            assert tenant.api_requests() == 0
+
+            # A human approves from another terminal, with the gateway's --audit file.
+            decided = subprocess.run(
+                [GATEWAY, "approvals", "approve", approval["id"], "--by", "alice@acme.test",
+                 "--audit", str(audit_file)],
+                capture_output=True, text=True, env={}, timeout=60,
+            )
+            assert decided.returncode == 0, decided.stderr
+            assert tenant.api_requests() == 0
+
+            retry = await session.call_tool("users_delete", {"id": user})
+            assert not retry.is_error, text_of(retry)
+            assert tenant.api_requests() == 1
+            again = await session.call_tool("users_delete", {"id": user})
+            assert again.structured_content["error"]["code"] == "approval_required"
+            assert again.structured_content["error"]["approval"]["id"] != approval["id"]
+    assert tenant.api_requests() == 1
+    assert tenant.ask("requests")["requests"] == [["DELETE", "/api/v2/users/" + user.replace("|", "%7C")]]
+    events = [r["approval"]["event"] for r in all_records(audit_file) if r.get("approval")]
+    assert events[:3] == ["requested", "approved", "consumed"], events
+    verified = subprocess.run([GATEWAY, "audit", "verify", str(audit_file)], capture_output=True, text=True, env={})
+    assert verified.returncode == 0 and verified.stdout.startswith("intact, "), verified.stdout
+
+
 # ---- HTTP --------------------------------------------------------------------------
 
 
