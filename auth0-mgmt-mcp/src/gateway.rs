@@ -445,15 +445,15 @@ fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
         let command = approve_command(t);
         let how = match t.channel {
             ApprovalChannel::Client => format!(
-                "this gateway does not ask the MCP client's user itself: an operator decides with `{command}`"
+                "this gateway does not ask the MCP client's user itself, so an operator decides with `{command}`"
             ),
-            _ => format!("with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)", t.id),
+            _ => format!("who decides with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)", t.id),
         };
         let message = format!(
-            "Awaiting approval (approval_required): {request}. Nothing was sent to Auth0. This needs the approval \
-             of {who} ({how}), as approval {} until {expires_at}. Tell the user who must approve it; once it is \
-             approved, send the identical call again (same tool, same arguments) and it runs once. A call with \
-             different arguments needs a new approval.",
+            "Awaiting approval (approval_required): {request}. Nothing was sent to Auth0. It needs the approval \
+             of {who}, {how}; approval {} stays open until {expires_at}. Tell the user who must approve it; once \
+             it is approved, send the identical call again (same tool, same arguments) and it runs once. A call \
+             with different arguments needs a new approval.",
             t.id
         );
         let mut approval = approval;
