@@ -6,14 +6,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth0_mgmt::catalog::{IdKind, Operation, Paging, ParamType};
+use auth0_mgmt::{ApprovalChannel, ApprovalTicket, Denial};
 use auth0_mgmt::{Client, Error, Request};
 use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-use auth0_mgmt::{ApprovalChannel, ApprovalTicket, Denial};
 use auth0_mgmt_policy::audit::{rfc3339, sanitize};
-use auth0_mgmt_policy::{AgentPolicy, ApprovalStore, AuditRecord, AuditSink, BudgetStore, Guard, GuardedClient, Policy};
+use auth0_mgmt_policy::{
+    AgentPolicy, ApprovalStore, AuditRecord, AuditSink, BudgetStore, Guard, GuardedClient, Policy,
+};
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use serde_json::{Map, Value, json};
 
@@ -467,10 +469,7 @@ fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
         let reason = gw.scrub(sanitize(&d.reason));
         ToolOutcome::error(
             &d.code,
-            format!(
-                "Denied by a human ({}): {reason}. Nothing was sent to Auth0; do not retry this call.",
-                d.code
-            ),
+            format!("Denied by a human ({}): {reason}. Nothing was sent to Auth0; do not retry this call.", d.code),
             json!({"approval": approval, "denied": true, "reason": reason, "operation": op.id, "sent": false}),
         )
     }

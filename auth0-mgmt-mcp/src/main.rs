@@ -232,8 +232,9 @@ async fn approvals(command: ApprovalsCommand) -> Result<ExitCode, String> {
         | ApprovalsCommand::Approve { store, .. }
         | ApprovalsCommand::Deny { store, .. } => store.clone(),
     };
-    let path = approvals_path(store_args.approvals.as_deref(), store_args.audit.as_deref(), store_args.policy.as_deref())
-        .ok_or("say where the approvals are: --approvals FILE, or the gateway's --audit FILE or --policy FILE")?;
+    let path =
+        approvals_path(store_args.approvals.as_deref(), store_args.audit.as_deref(), store_args.policy.as_deref())
+            .ok_or("say where the approvals are: --approvals FILE, or the gateway's --audit FILE or --policy FILE")?;
     if !path.exists() {
         return Err(format!(
             "there is no approval store at {} (the gateway creates it when an agent has actions under `approve`; \
@@ -335,7 +336,11 @@ async fn upstream(fake: bool) -> Result<Upstream, String> {
 
 /// The approval store a gateway serving `agents` uses: `--approvals`, or the default
 /// file — opened only when one of them has actions under `approve`.
-fn gateway_store(common: &Common, policy: &Policy, agents: &[&str]) -> Result<Option<Arc<SqliteApprovalStore>>, String> {
+fn gateway_store(
+    common: &Common,
+    policy: &Policy,
+    agents: &[&str],
+) -> Result<Option<Arc<SqliteApprovalStore>>, String> {
     let needed = agents.iter().any(|a| policy.agent(a).is_some_and(|a| !a.approve().is_empty()));
     if !needed && common.approvals.is_none() {
         return Ok(None);

@@ -33,7 +33,10 @@ fn count(s: &Setup, method: &str, path: &str) -> usize {
 }
 
 fn approval_id(r: &rmcp::model::CallToolResult) -> String {
-    structured(r)["error"]["approval"]["id"].as_str().unwrap_or_else(|| panic!("no approval id: {}", text(r))).to_owned()
+    structured(r)["error"]["approval"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no approval id: {}", text(r)))
+        .to_owned()
 }
 
 #[tokio::test]
@@ -141,13 +144,8 @@ async fn a_changed_body_needs_a_new_approval() {
 
     let done = call(&client, "users_assign_roles", support).await;
     assert!(!is_error(&done), "{}", text(&done));
-    let sent: Vec<Option<Value>> = s
-        .tenant
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path == path)
-        .map(|r| r.body)
-        .collect();
+    let sent: Vec<Option<Value>> =
+        s.tenant.requests().into_iter().filter(|r| r.method == "POST" && r.path == path).map(|r| r.body).collect();
     assert_eq!(sent, [Some(json!({"roles": ["rol_Support"]}))]);
 }
 
