@@ -159,7 +159,11 @@ async fn refuses_to_start_with_a_one_line_reason() {
 async fn http_serves_several_agents_from_the_binary() {
     let tenant = FakeTenant::builder().seed(Seed::empty()).start().await.unwrap();
     let policy = policy_path();
-    let mut cmd = gateway_command(&tenant, &["http", "--policy", &policy, "--listen", "127.0.0.1:0"]);
+    // With an agent under `approve`, the approval store is opened beside the audit file.
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let args = ["http", "--policy", &policy, "--listen", "127.0.0.1:0", "--audit", audit.to_str().unwrap()];
+    let mut cmd = gateway_command(&tenant, &args);
     cmd.env("RUST_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::null()).kill_on_drop(true);
     let mut child = cmd.spawn().unwrap();
     let mut stdout = child.stdout.take().unwrap();
@@ -170,6 +174,7 @@ async fn http_serves_several_agents_from_the_binary() {
     }
     let line = String::from_utf8(line).unwrap();
     let url = line.strip_prefix("listening on ").unwrap_or_else(|| panic!("{line}")).to_owned();
+    assert!(dir.path().join("approvals.sqlite").exists());
     // A client builder installs the TLS crypto provider reqwest needs (feature
     // `rustls-ring`), before this test builds its own reqwest client.
     let _ = auth0_mgmt::Client::builder();
