@@ -18,6 +18,13 @@
 //! * **Calls**: a denial is a tool result with `isError: true`, the reason and the code;
 //!   nothing reaches the tenant. A tool the agent was not given is refused and audited.
 //!   Listings return one page and `next`.
+//! * **Approvals**: a dangerous action the policy lists under `approve` is offered as a
+//!   tool; its call ends `approval_required` (an error result with the approval id, the
+//!   request in plain English, who decides and until when; nothing is sent) until a
+//!   human approves that exact request in the [`ApprovalStore`](auth0_mgmt_policy::ApprovalStore)
+//!   given with [`Gateway::with_approvals`]; the identical retry then runs once.
+//! * **Budgets**: the policy's `limits`, per agent, counted per gateway process; a call
+//!   past them ends `agent_rate_limited` with `retry_after_seconds` and `retry_at`.
 //! * **Transports**: [`AgentServer`] serves one agent over any rmcp transport (stdio);
 //!   [`http::HttpGateway`] serves every agent of the policy over HTTP, each
 //!   authenticated by `Authorization: Bearer <key>` against the `key_sha256` in the
@@ -43,7 +50,8 @@
 //! ```
 //!
 //! The binary `auth0-mgmt-mcp` (see its `--help`) wraps this: `stdio`, `http` and
-//! `tools` commands; the README has the client configuration.
+//! `tools` commands, `approvals list | approve | deny` for the humans, and
+//! `audit verify`; the README has the client configuration.
 
 pub mod config;
 mod gateway;
