@@ -92,6 +92,8 @@
 //! approvers = ["alice@acme.com"]                         # overrides [approvals].approvers
 //! ## Budgets over rolling windows: calls_/writes_ per_minute, per_hour, per_day.
 //! limits = { calls_per_minute = 120, writes_per_hour = 30 }
+//! ## For the MCP gateway over HTTP: the SHA-256 (hex) of the agent's bearer key.
+//! key_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 //!
 //! [agents.provisioner]
 //! mode = "dry_run"
