@@ -253,7 +253,14 @@ proptest! {
         let policy = Policy::from_toml(&policy_text(&[(0, 2)], &acts, false)).unwrap();
         let mut body = serde_json::Map::new();
         for (i, k) in keys.iter().enumerate() {
-            body.insert(k.clone(), json!(i));
+            // Keys that hold ids get a valid id (a number there is refused as an invalid
+            // target, whatever the key's class); every other key a number.
+            let value = match k.as_str() {
+                "connection" => json!("Username-Password-Authentication"),
+                "client_id" => json!("AaiyAPdpYdesoKnqjj8HJqRn4T5titww"),
+                _ => json!(i),
+            };
+            body.insert(k.clone(), value);
         }
         let (mut need_creds, mut need_meta, mut odd) = (false, false, false);
         for k in body.keys() {
