@@ -8,7 +8,8 @@
 -- reserve:         ARGV[3] the request id (unique per process and request)
 -- observe:         ARGV[3] n, then n groups of 8:
 --                  id, kind ("a" answer | "u" no answer | "f" a send without a
---                  token, when a caller's wait ran out), bucket (1 when limit and
+--                  token, when a caller's wait ran out | "o" a request whose answer came
+--                  while Redis was unreachable: it no longer counts), bucket (1 when limit and
 --                  remaining make sense), limit, remaining, promise (ms from the answer, -1
 --                  none), reset (ms from the answer, -1 none), throttled (1 for a 429),
 --                  then one more: the request's round trip plus the answer's age, ms
@@ -156,6 +157,10 @@ local function observe(id, kind, has_bucket, limit, remaining, promise, reset, t
   expire()
   if kind == 'f' then
     force(id)
+    return
+  end
+  if kind == 'o' then
+    st.inflight[id] = nil
     return
   end
   st.answered, st.first = true, nil

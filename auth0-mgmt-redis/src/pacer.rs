@@ -63,6 +63,8 @@ const POLL: Duration = Duration::from_millis(20);
 const IN_FLIGHT_HORIZON: Duration = Duration::from_secs(60);
 /// At most this many answers go to Redis in one script run.
 const BATCH: usize = 64;
+/// At most this many unreported requests are remembered.
+const MAX_ORPHANS: usize = 1024;
 const MAX_RETURNING: usize = 256;
 /// Promises further than this (ms) are all "very far".
 const FAR_MS: f64 = 1e13;
@@ -92,6 +94,10 @@ struct State {
     in_flight: VecDeque<(String, Instant)>,
     stats: PacerStats,
     snapshot: Snapshot,
+    /// Requests counted in Redis whose answers could not be reported (Redis was down):
+    /// reported as unanswered once it is back, or they would count as in flight for a
+    /// minute.
+    orphans: Vec<String>,
 }
 
 /// The last thing Redis said about the model, for predictions without a round trip.
@@ -127,6 +133,8 @@ enum UpdateKind {
     Unanswered,
     /// A send the caller's wait ran out for: counted without a token.
     Force,
+    /// A request whose answer could not be reported: it no longer counts as in flight.
+    Orphan,
 }
 
 impl State {
@@ -202,14 +210,26 @@ impl RedisPacer {
     /// Runs `reserve` in Redis for a new request id, within `limit`.
     async fn reserve(&self, limit: Duration) -> Result<Reserved, StoreError> {
         let id = self.next_id();
-        let reply: Vec<String> = self
+        let reply: Vec<String> = match self
             .store
             .run(Some(limit), |mut c| {
                 let mut inv = self.script.key(&self.key);
                 inv.arg("reserve").arg(self.probe_max_ms()).arg(&id);
                 async move { inv.invoke_async(&mut c).await }
             })
-            .await?;
+            .await
+        {
+            Ok(reply) => reply,
+            Err(e) => {
+                // The script may still run (a slow Redis runs it late): its request must
+                // not count as in flight there.
+                let mut st = self.lock();
+                if !matches!(e, StoreError::Down) && st.orphans.len() < MAX_ORPHANS {
+                    st.orphans.push(id);
+                }
+                return Err(e);
+            }
+        };
         let now = Instant::now();
         let mut st = self.lock();
         st.snapshot = parse_snapshot(&reply, now);
@@ -266,8 +286,9 @@ impl RedisPacer {
             (ticket, wake)
         };
         let mut place = Place { pacer: self, ticket: Some(ticket) };
-        // The instant the model named for the front call.
-        let mut named = first_answer.map(|w| Instant::now() + w);
+        // When the front call asks Redis again: the instant the model named, or sooner
+        // (a short poll: answers in other processes may have changed the model).
+        let mut named = first_answer.map(|w| Instant::now() + w.min(POLL));
         loop {
             let now = Instant::now();
             if now >= deadline {
@@ -284,7 +305,7 @@ impl RedisPacer {
                         self.done(&mut place, start);
                         return Ok(start.elapsed());
                     }
-                    Ok(Reserved::At(wait)) => named = Some(Instant::now() + wait),
+                    Ok(Reserved::At(wait)) => named = Some(Instant::now() + wait.min(POLL)),
                     Err(_) if !self.store.is_up() => {
                         drop(place);
                         return self.fall_back(start, deadline).await;
@@ -297,8 +318,7 @@ impl RedisPacer {
                 }
                 continue;
             }
-            let until =
-                if at_front { named.map_or(now + POLL, |at| at.min(now + POLL)).min(deadline) } else { deadline };
+            let until = if at_front { named.unwrap_or(now).min(deadline) } else { deadline };
             tokio::select! {
                 () = tokio::time::sleep_until(until) => {}
                 () = wake.notified() => { named = None; }
@@ -338,10 +358,13 @@ impl RedisPacer {
         let mut st = self.lock();
         st.wake_front();
         let Some((id, sent)) = st.in_flight.pop_front() else { return };
-        drop(st);
         if !self.store.is_up() {
+            if st.orphans.len() < MAX_ORPHANS {
+                st.orphans.push(id);
+            }
             return;
         }
+        drop(st);
         let kind = answered.map_or(UpdateKind::Unanswered, |(rl, status)| {
             let bucket = match (rl.limit, rl.remaining) {
                 (Some(limit), Some(remaining)) if (1..=MAX_LIMIT).contains(&limit) && remaining <= limit => {
@@ -367,6 +390,14 @@ async fn observer(pacer: std::sync::Weak<RedisPacer>, mut rx: mpsc::UnboundedRec
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         let Some(pacer) = pacer.upgrade() else { return };
         if pacer.store.is_up() {
+            let orphans = std::mem::take(&mut pacer.lock().orphans);
+            let now = Instant::now();
+            batch.extend(orphans.into_iter().map(|id| Update {
+                id,
+                kind: UpdateKind::Orphan,
+                rtt: Duration::ZERO,
+                queued: now,
+            }));
             let now = Instant::now();
             let result = pacer
                 .store
@@ -383,6 +414,9 @@ async fn observer(pacer: std::sync::Weak<RedisPacer>, mut rx: mpsc::UnboundedRec
                             UpdateKind::Force => {
                                 inv.arg(&u.id).arg("f").arg(0).arg(0).arg(0).arg(-1).arg(-1).arg(0).arg(0)
                             }
+                            UpdateKind::Orphan => {
+                                inv.arg(&u.id).arg("o").arg(0).arg(0).arg(0).arg(-1).arg(-1).arg(0).arg(0)
+                            }
                             UpdateKind::Answer(bucket, promise, reset, throttled) => inv
                                 .arg(&u.id)
                                 .arg("a")
@@ -398,9 +432,18 @@ async fn observer(pacer: std::sync::Weak<RedisPacer>, mut rx: mpsc::UnboundedRec
                     async move { inv.invoke_async::<Vec<String>>(&mut c).await }
                 })
                 .await;
-            if let Ok(reply) = result {
-                pacer.lock().snapshot = parse_snapshot(&reply, Instant::now());
+            match result {
+                Ok(reply) => pacer.lock().snapshot = parse_snapshot(&reply, Instant::now()),
+                Err(_) => {
+                    let mut st = pacer.lock();
+                    let room = MAX_ORPHANS.saturating_sub(st.orphans.len());
+                    st.orphans.extend(batch.drain(..).map(|u| u.id).take(room));
+                }
             }
+        } else {
+            let mut st = pacer.lock();
+            let room = MAX_ORPHANS.saturating_sub(st.orphans.len());
+            st.orphans.extend(batch.drain(..).map(|u| u.id).take(room));
         }
         batch.clear();
     }

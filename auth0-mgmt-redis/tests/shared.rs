@@ -309,9 +309,29 @@ fn a_slow_redis_costs_one_timeout_and_one_warning_then_the_process_rejoins() {
         }
         client.users().get(&user).await.unwrap();
         assert_eq!(shared.status().rejoins, 1);
+        // Requests whose answers came while Redis was away (or whose reservation Redis ran
+        // late) do not count as in flight in the shared model afterwards.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            client.users().get(&user).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let flying = in_flight(&redis);
+            if flying == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{flying} requests still count as in flight");
+        }
     });
     assert_eq!(warnings.load(Ordering::Relaxed), 1);
     assert_eq!(tenant.fake.counters().token_mints, 1);
+}
+
+/// How many requests the shared pacer model counts as in flight.
+fn in_flight(redis: &RedisServer) -> usize {
+    let (_, model) =
+        dump(redis).into_iter().find(|(k, _)| k.starts_with(b"auth0-mgmt:test:pacer:")).expect("the model");
+    let model: serde_json::Value = serde_json::from_slice(&model).expect("JSON");
+    model["inflight"].as_object().map_or(0, |m| m.len())
 }
 
 /// Redis down at start: the process works on its own (one local mint), and joins when Redis
