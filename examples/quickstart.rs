@@ -6,22 +6,26 @@
 //!
 //! With no environment variables it starts the built-in fake tenant (offline) and walks
 //! through: minting a token, streaming users across pages, tailing logs from a
-//! checkpoint, an agent under a policy reading users (allowed) and trying to delete one
-//! (denied before anything is sent), riding out a rate limit, and the audit trail in
-//! plain English.
+//! checkpoint, an agent under a policy (a read and a profile edit allowed, an
+//! `app_metadata` change denied before anything is sent, a delete that waits for a
+//! human's approval and then runs exactly once), riding out a rate limit, and the audit
+//! trail in plain English, hash-chained and verified.
 //!
 //! With `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID` and `AUTH0_CLIENT_SECRET` set, it runs the
-//! read-only part against that real tenant (no writes are made; the agent's delete is
-//! denied locally and never sent).
+//! read-only part against that real tenant: no write is made (the denied change and the
+//! delete awaiting approval are stopped locally and never sent; nothing is approved).
 
 use std::error::Error;
 use std::sync::Arc;
 use std::time::Instant;
 
-use auth0_mgmt::Client;
-use auth0_mgmt::users::CreateUser;
+use auth0_mgmt::users::{CreateUser, UpdateUser};
+use auth0_mgmt::{Client, MetadataPatch};
 use auth0_mgmt_fake::{FakeTenant, RateLimit, Seed};
-use auth0_mgmt_policy::{GuardedClient, MemorySink, Policy};
+use auth0_mgmt_policy::{
+    ApprovalStore, Approvals, AuditDecision, AuditSink, Guard, GuardedClient, JsonLinesSink, MemorySink, Policy,
+    SqliteApprovalStore, Tee, chain,
+};
 use futures::TryStreamExt;
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
@@ -57,16 +61,22 @@ async fn main() -> Res<()> {
     }
 }
 
-/// The policy the quickstart's agent runs under: read users and logs, nothing else.
+/// The policy the quickstart's agent runs under: read and edit users' profiles, read
+/// logs; deleting a user needs a human's approval; nothing else.
 const POLICY: &str = r#"
 schema_version = 1
 
 [guardrails]
 protected_users = ["auth0|break-glass-0001"]
 
+[approvals]
+approvers = ["alice@acme.test"]
+
 [agents.support-bot]
-description = "Answers support tickets; reads users and logs"
-resources = { users = "read", logs = "read" }
+description = "Answers support tickets"
+resources = { users = "full", logs = "read" }
+approve = ["delete_users"]
+limits = { calls_per_minute = 600, writes_per_hour = 30 }
 "#;
 
 /// The walk-through; `tenant` is the fake (writes and rate-limit demo) or `None` (real tenant).
@@ -133,26 +143,75 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
         }
     }
     println!(
-        "{seen} new event(s) after checkpoint {}; resume later from {:?}",
+        "{seen} new event(s) after checkpoint {}; resume later from {}",
         checkpoint.as_ref().map_or("(none)".to_owned(), |c| c.to_string()),
-        events.last_log_id().map(|id| id.to_string())
+        events.last_log_id().map_or("the same checkpoint".to_owned(), |id| id.to_string())
     );
 
-    heading(4, "An agent under a policy: support-bot may read users, not delete them");
+    heading(4, "An agent under a policy: support-bot edits profiles; deleting a user needs approval");
     let policy = Arc::new(Policy::from_toml(POLICY)?);
-    let audit = Arc::new(MemorySink::new());
-    let agent = GuardedClient::new(client, policy, "support-bot", audit.clone());
+    // Every record goes to a hash-chained JSON-lines file (verified at the end) and, for
+    // this printout, to memory; approvals live in a SQLite file a human's CLI shares.
+    let dir = tempfile::tempdir()?;
+    let audit_file = dir.path().join("audit.jsonl");
+    let memory = Arc::new(MemorySink::new());
+    let file_sink: Arc<dyn AuditSink> = Arc::new(JsonLinesSink::open(&audit_file)?);
+    let audit: Arc<dyn AuditSink> = Arc::new(Tee::new(vec![memory.clone() as Arc<dyn AuditSink>, file_sink.clone()]));
+    let store: Arc<dyn ApprovalStore> = Arc::new(SqliteApprovalStore::open(dir.path().join("approvals.sqlite"))?);
+    let guard = Guard::new(policy, "support-bot", audit.clone()).with_approvals(store.clone());
+    let agent = GuardedClient::with_guard(client, guard);
+    let sent = || tenant.map(|t| t.counters().requests);
+    let delta = |before: Option<u64>| match (before, sent()) {
+        (Some(b), Some(a)) => format!(" — requests that reached the tenant: {}", a - b),
+        _ => String::new(),
+    };
+
     let target = sample.first().map(|u| u.user_id.clone()).ok_or("the tenant has no users")?;
     let user = agent.users().get(&target).await?;
     println!("support-bot read {} — allowed", user.user_id);
-    let sent_before = tenant.map(|t| t.counters().requests);
-    match agent.users().delete(&target).await {
-        Ok(()) => println!("support-bot deleted {target} — this must not happen"),
-        Err(e) if e.is_denied() => println!("support-bot tried to delete {target} — {e}"),
+    if tenant.is_some() {
+        let note = UpdateUser::new().user_metadata(MetadataPatch::new().set("ticket", "T-1042"));
+        agent.users().update(&target, &note).await?;
+        println!(
+            "support-bot noted ticket T-1042 in the user's user_metadata — allowed (a write, recorded before it was sent)"
+        );
+    }
+    let before = sent();
+    let grant = UpdateUser::new().app_metadata(MetadataPatch::new().set("plan", "enterprise"));
+    match agent.users().update(&target, &grant).await {
+        Ok(_) => return Err("support-bot changed app_metadata — this must not happen".into()),
+        Err(e) if e.is_denied() => {
+            println!("support-bot tried to change the user's plan (app_metadata) — {e}{}", delta(before))
+        }
         Err(e) => return Err(e.into()),
     }
-    if let (Some(tenant), Some(before)) = (tenant, sent_before) {
-        println!("requests that reached the tenant for the delete: {}", tenant.counters().requests - before);
+    // Deleting needs a human: the first call is not sent, it asks for approval.
+    let doomed = sample.get(1).map(|u| u.user_id.clone()).unwrap_or_else(|| target.clone());
+    let before = sent();
+    let ticket = match agent.users().delete(&doomed).await {
+        Ok(()) => return Err("the delete ran without an approval — this must not happen".into()),
+        Err(auth0_mgmt::Error::Denied(d)) if d.awaits_approval() => {
+            let ticket = d.approval.clone().ok_or("an approval ticket")?;
+            println!("support-bot asked to delete {doomed} — {}{}", d.reason, delta(before));
+            println!("  approval {}: \"{}\", to be decided by {}", ticket.id, ticket.request, ticket.who());
+            ticket
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if tenant.is_some() {
+        // A human decides out of band (`auth0-mgmt-mcp approvals approve ID --by alice@acme.test`).
+        let approvals = Approvals::new(store, audit);
+        approvals.approve(&ticket.id, "alice@acme.test").await?;
+        println!("alice@acme.test approved {}", ticket.id);
+        let before = sent();
+        agent.users().delete(&doomed).await?;
+        println!("support-bot sent the identical delete again — executed{}", delta(before));
+        match agent.users().delete(&doomed).await {
+            Err(auth0_mgmt::Error::Denied(d)) if d.awaits_approval() => {
+                println!("a second identical delete needs a new approval — the approval was single-use")
+            }
+            other => return Err(format!("a consumed approval was used again: {other:?}").into()),
+        }
     }
 
     if let Some(tenant) = tenant {
@@ -162,7 +221,7 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
         let started = Instant::now();
         let tasks: Vec<_> = (0..8)
             .map(|_| {
-                let (c, id) = (agent.clone(), target.clone());
+                let (c, id) = (client.clone(), target.clone());
                 tokio::spawn(async move {
                     for _ in 0..15 {
                         c.users().get(&id).await?;
@@ -188,16 +247,16 @@ async fn tour(client: &Client, tenant: Option<&FakeTenant>) -> Res<()> {
     }
 
     heading(6, "The audit trail, in plain English");
-    let sentences = audit.sentences();
-    for sentence in sentences.iter().take(3) {
-        println!("  {sentence}");
+    // Reads are many and alike; the writes, denials and approvals are what an auditor reads.
+    for record in memory.records() {
+        let plain_read = record.access == "read" && matches!(record.decision, AuditDecision::Allowed);
+        if !plain_read {
+            println!("  {}", record.message);
+        }
     }
-    if sentences.len() > 4 {
-        println!("  … {} more reads …", sentences.len() - 4);
-    }
-    if let Some(last) = sentences.last().filter(|_| sentences.len() > 3) {
-        println!("  {last}");
-    }
-    println!("({} records; the same facts are available as JSON lines)", sentences.len());
+    let records = memory.records().len();
+    println!("({records} records, reads included, in {} as hash-chained JSON lines)", audit_file.display());
+    // What `auth0-mgmt-mcp audit verify FILE` answers:
+    println!("audit verify: {}", chain::verify(&audit_file)?);
     Ok(())
 }

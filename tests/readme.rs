@@ -25,4 +25,9 @@ fn readme_policy_file_loads() {
     let end = readme[start..].find("```").unwrap() + start;
     let policy = auth0_mgmt_policy::Policy::from_toml(&readme[start..end]).expect("the README's policy loads");
     assert_eq!(policy.agent_names(), ["provisioner", "support-bot"]);
+    // The example shows approvals and budgets.
+    let support = policy.agent("support-bot").unwrap();
+    assert!(support.approve().contains(auth0_mgmt_policy::Action::DeleteUsers));
+    assert!(!support.limits().is_empty());
+    assert!(!policy.approvals().approvers.is_empty());
 }

@@ -114,6 +114,8 @@ pub enum AuditDecision {
     DryRun,
     /// Denied before anything was sent.
     Denied,
+    /// Not sent: the call awaits a human's approval (`approval_required`).
+    ApprovalRequired,
 }
 
 /// Which of a call's records this is.
@@ -126,6 +128,62 @@ pub enum RecordPhase {
     Intent,
     /// How the call ended: one per call, allowed or denied, read or write.
     Outcome,
+    /// A step in an approval's life ([`ApprovalEvent`]): requested, approved, denied,
+    /// expired, consumed — recorded in the same trail (and chain) as the calls.
+    Approval,
+}
+
+/// What happened to an approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalEventKind {
+    /// A call needed approval and none was open: a request was made.
+    Requested,
+    /// A human approved it.
+    Approved,
+    /// A human denied it (or withdrew an approval not yet used).
+    Denied,
+    /// It expired before it was decided or used.
+    Expired,
+    /// The identical call was re-sent and used it; it is spent.
+    Consumed,
+    /// A decision recorded just before did not take effect (someone else decided first,
+    /// or it expired in between).
+    NotApplied,
+}
+
+impl ApprovalEventKind {
+    /// `requested`, `approved`, ….
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApprovalEventKind::Requested => "requested",
+            ApprovalEventKind::Approved => "approved",
+            ApprovalEventKind::Denied => "denied",
+            ApprovalEventKind::Expired => "expired",
+            ApprovalEventKind::Consumed => "consumed",
+            ApprovalEventKind::NotApplied => "not_applied",
+        }
+    }
+}
+
+/// The approval facts of a [`RecordPhase::Approval`] record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApprovalEvent {
+    /// The approval id (`apr_…`).
+    pub id: String,
+    /// What happened.
+    pub event: ApprovalEventKind,
+    /// Who decided (approved, denied), sanitized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// The SHA-256 of the exact request.
+    pub request_hash: String,
+    /// The request in plain English.
+    pub request: String,
+    /// Who may decide (empty: any operator).
+    pub approvers: Vec<String>,
+    /// RFC 3339 time the approval expires (after this event).
+    pub expires_at: String,
 }
 
 /// How the call ended.
@@ -143,6 +201,9 @@ pub struct AuditOutcome {
     pub attempts: Option<u32>,
     /// Time from the start of the call, in milliseconds (absent for denials).
     pub duration_ms: Option<u64>,
+    /// For `agent_rate_limited`: in how many milliseconds the agent may retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// One audit record: who did what to which ids, the decision and why, how it ended,
@@ -150,8 +211,13 @@ pub struct AuditOutcome {
 ///
 /// Every call leaves exactly one [`RecordPhase::Outcome`] record; a write that passed
 /// every check also leaves a [`RecordPhase::Intent`] record written before it was sent.
-/// Both carry the same `call_id`.
+/// Both carry the same `call_id`. Approvals leave [`RecordPhase::Approval`] records in
+/// the same trail.
+///
+/// Made by the guard and the approvals API; a gateway that refuses a call before it
+/// reaches the guard makes its record with [`AuditRecord::refusal`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AuditRecord {
     /// RFC 3339 UTC time the record was made.
     pub time: String,
@@ -187,6 +253,9 @@ pub struct AuditRecord {
     pub outcome: AuditOutcome,
     /// SHA-256 of the policy file.
     pub policy_version: String,
+    /// For [`RecordPhase::Approval`] records: the approval and what happened to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalEvent>,
     /// The plain-English sentence.
     pub message: String,
 }
@@ -219,8 +288,99 @@ impl AuditRecord {
             reason: None,
             outcome: AuditOutcome::default(),
             policy_version: policy.version().as_str().to_owned(),
+            approval: None,
             message: String::new(),
         }
+    }
+
+    /// A denial made outside the guard, before the call reached it (a gateway refusing
+    /// an unknown tool, undeclared arguments, an unauthenticated caller): `op` when the
+    /// refusal concerns a catalog operation, `what` says what was attempted otherwise.
+    pub fn refusal(
+        policy: &Policy,
+        agent: &str,
+        op: Option<&'static Operation>,
+        what: &str,
+        code: &str,
+        reason: &str,
+        time: SystemTime,
+    ) -> AuditRecord {
+        let mut record = AuditRecord {
+            time: rfc3339(time),
+            call_id: String::new(),
+            phase: RecordPhase::Outcome,
+            agent: sanitize(agent),
+            mode: policy.agent(agent).map_or(Mode::Enforce, |a| a.mode()),
+            operation: op.map_or("mcp.tools_call", |o| o.id),
+            resource: op.map_or("mcp", |o| o.resource.as_str()),
+            access: op.map_or("read", |o| o.access.as_str()),
+            targets: Vec::new(),
+            fields: Vec::new(),
+            actions: Vec::new(),
+            decision: AuditDecision::Denied,
+            code: Cow::Owned(sanitize(code)),
+            reason: Some(sanitize(reason)),
+            outcome: AuditOutcome::default(),
+            policy_version: policy.version().as_str().to_owned(),
+            approval: None,
+            message: String::new(),
+        };
+        record.message = match op {
+            Some(op) => record.sentence_of(op),
+            None => format!("{} tried to {} — denied: {}", record.agent, sanitize(what), sanitize(reason)),
+        };
+        record
+    }
+
+    /// A [`RecordPhase::Approval`] record: `event` happened to `approval` (made by the
+    /// guard and by [`Approvals`](crate::Approvals)).
+    pub(crate) fn approval_event(
+        approval: &crate::approval::Approval,
+        op: &'static Operation,
+        event: ApprovalEventKind,
+        by: Option<&str>,
+        call_id: &str,
+        time: SystemTime,
+    ) -> AuditRecord {
+        let decision = match event {
+            ApprovalEventKind::Requested | ApprovalEventKind::NotApplied => AuditDecision::ApprovalRequired,
+            ApprovalEventKind::Approved | ApprovalEventKind::Consumed => AuditDecision::Allowed,
+            ApprovalEventKind::Denied | ApprovalEventKind::Expired => AuditDecision::Denied,
+        };
+        let mut record = AuditRecord {
+            time: rfc3339(time),
+            call_id: sanitize(call_id),
+            phase: RecordPhase::Approval,
+            agent: sanitize(&approval.agent),
+            mode: Mode::Enforce,
+            operation: op.id,
+            resource: op.resource.as_str(),
+            access: op.access.as_str(),
+            targets: approval
+                .targets
+                .iter()
+                .map(|t| Target { kind: t.kind, id: sanitize(&t.id), allow_listed: t.allow_listed })
+                .collect(),
+            fields: Vec::new(),
+            actions: approval.actions.iter().collect(),
+            decision,
+            code: Cow::Owned(format!("approval_{}", event.as_str())),
+            reason: approval.note.as_deref().map(sanitize),
+            outcome: AuditOutcome::default(),
+            policy_version: sanitize(&approval.policy_version),
+            approval: Some(ApprovalEvent {
+                id: sanitize(&approval.id),
+                event,
+                by: by.map(sanitize),
+                request_hash: sanitize(&approval.request_hash),
+                request: sanitize(&approval.request),
+                approvers: approval.approvers.iter().map(|a| sanitize(a)).collect(),
+                expires_at: rfc3339(approval.expires_at),
+            }),
+            message: String::new(),
+        };
+        record.message = record.sentence_of(op);
+        record
     }
 
     /// Completes a [`base`](Self::base) record as the write-ahead record of `op`.
@@ -251,13 +411,28 @@ impl AuditRecord {
                     self.decision = AuditDecision::DryRun;
                     self.code = Cow::Borrowed("dry_run");
                 } else {
-                    self.decision = AuditDecision::Denied;
+                    self.decision =
+                        if d.awaits_approval() { AuditDecision::ApprovalRequired } else { AuditDecision::Denied };
                     self.code = match DenyCode::parse(&d.code) {
                         Some(known) => Cow::Borrowed(known.as_str()),
                         None => Cow::Owned(sanitize(&d.code)),
                     };
                 }
+                self.outcome.retry_after_ms = d.retry_after.map(millis_up);
                 self.reason = Some(sanitize(&d.reason));
+            }
+            Outcome::Cancelled { maybe_sent, elapsed } => {
+                self.outcome = AuditOutcome {
+                    executed: *maybe_sent,
+                    error: Some(if *maybe_sent {
+                        "cancelled by the caller after it was sent (or while sending): the tenant may have executed it"
+                            .to_owned()
+                    } else {
+                        "cancelled by the caller before it was sent".to_owned()
+                    }),
+                    duration_ms: Some(millis(*elapsed)),
+                    ..AuditOutcome::default()
+                };
             }
             Outcome::Completed { status, attempts, elapsed, .. } => {
                 self.outcome = AuditOutcome {
@@ -284,6 +459,7 @@ impl AuditRecord {
                     error: Some(scrub(&describe_error(error))),
                     attempts: error.api().map(|a| a.attempts),
                     duration_ms: Some(millis(*elapsed)),
+                    retry_after_ms: None,
                 };
             }
         }
@@ -330,20 +506,52 @@ impl AuditRecord {
         ids.extend(self.targets.iter().map(|t| (t.kind, t.id.as_str())));
         let fields: Vec<&str> = self.fields.iter().map(String::as_str).collect();
         let mut out = String::with_capacity(160);
+        if let (RecordPhase::Approval, Some(a)) = (self.phase, &self.approval) {
+            let by = a.by.as_deref().unwrap_or("an operator");
+            match a.event {
+                ApprovalEventKind::Requested => {
+                    out.push_str(&format!("{} — approval {} requested", a.request, a.id));
+                    if !a.approvers.is_empty() {
+                        out.push_str(&format!(" from {}", a.approvers.join(" or ")));
+                    }
+                    out.push_str(&format!(", expires {}", a.expires_at));
+                }
+                ApprovalEventKind::Approved => {
+                    out.push_str(&format!("{by} approved {}: {} (usable once until {})", a.id, a.request, a.expires_at))
+                }
+                ApprovalEventKind::Denied => out.push_str(&format!("{by} denied {}: {}", a.id, a.request)),
+                ApprovalEventKind::Expired => out.push_str(&format!("approval {} expired unused: {}", a.id, a.request)),
+                ApprovalEventKind::Consumed => {
+                    out.push_str(&format!("{} — approval {} used (it is spent)", a.request, a.id));
+                }
+                ApprovalEventKind::NotApplied => out.push_str(&format!(
+                    "the decision of {by} on {} did not take effect: {}",
+                    a.id,
+                    self.reason.as_deref().unwrap_or("it was no longer open")
+                )),
+            }
+            return out;
+        }
         out.push_str(&self.agent);
         let (lead, past, tail): (&str, bool, Cow<'_, str>) = match (self.phase, self.decision) {
             (RecordPhase::Intent, AuditDecision::DryRun) => {
                 (" would ", false, " — allowed, dry run: not sending".into())
             }
-            (RecordPhase::Intent, AuditDecision::Allowed | AuditDecision::Denied) => {
-                (" is about to ", false, " — allowed, sending".into())
-            }
+            (RecordPhase::Intent | RecordPhase::Approval, _) => (" is about to ", false, " — allowed, sending".into()),
             (RecordPhase::Outcome, AuditDecision::Denied) => {
                 let why = self.reason.as_deref().unwrap_or(&self.code);
                 (" tried to ", false, format!(" — denied: {why}").into())
             }
             (RecordPhase::Outcome, AuditDecision::DryRun) => {
-                (" would ", false, " — allowed, not executed: dry run".into())
+                let tail = match self.reason.as_deref().filter(|r| *r != "not executed: dry run") {
+                    Some(r) => format!(" — allowed, {r}").into(),
+                    None => " — allowed, not executed: dry run".into(),
+                };
+                (" would ", false, tail)
+            }
+            (RecordPhase::Outcome, AuditDecision::ApprovalRequired) => {
+                let why = self.reason.as_deref().unwrap_or(&self.code);
+                (" asked to ", false, format!(" — awaits approval: {why}").into())
             }
             (RecordPhase::Outcome, AuditDecision::Allowed) => {
                 let o = &self.outcome;
@@ -373,6 +581,11 @@ impl AuditRecord {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Milliseconds, rounded up (a retry time must never be too early).
+fn millis_up(d: Duration) -> u64 {
+    millis(d).saturating_add(u64::from(!d.subsec_nanos().is_multiple_of(1_000_000)))
 }
 
 impl fmt::Display for AuditRecord {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use std::collections::BTreeSet;
 
-use auth0_mgmt::catalog::{Access, Operation};
+use auth0_mgmt::catalog::{Access, ActionSet, Operation};
 use auth0_mgmt::{Denial, Request, Scopes};
 use percent_encoding::percent_decode_str;
 
@@ -42,6 +42,18 @@ pub enum DenyCode {
     MissingScope,
     /// A write was refused because the audit sink cannot record it (fail closed).
     AuditUnavailable,
+    /// The agent's own budget (`limits`) is spent for now; the denial says when it may
+    /// retry.
+    AgentRateLimited,
+    /// The budget store could not answer (fail closed).
+    BudgetUnavailable,
+    /// The call needs a human's approval (`approve`); it is not sent until approved.
+    ApprovalRequired,
+    /// A human denied this exact request.
+    ApprovalDenied,
+    /// The call needs approval but no approval store is configured or it failed (fail
+    /// closed).
+    ApprovalUnavailable,
 }
 
 impl DenyCode {
@@ -59,13 +71,18 @@ impl DenyCode {
             DenyCode::NotAllowListed => "not_allow_listed",
             DenyCode::MissingScope => "missing_scope",
             DenyCode::AuditUnavailable => "audit_unavailable",
+            DenyCode::AgentRateLimited => "agent_rate_limited",
+            DenyCode::BudgetUnavailable => "budget_unavailable",
+            DenyCode::ApprovalRequired => "approval_required",
+            DenyCode::ApprovalDenied => "approval_denied",
+            DenyCode::ApprovalUnavailable => "approval_unavailable",
         }
     }
 }
 
 impl DenyCode {
     /// Every code.
-    pub const ALL: [DenyCode; 11] = [
+    pub const ALL: [DenyCode; 16] = [
         DenyCode::PolicyNotLoaded,
         DenyCode::UnknownAgent,
         DenyCode::InvalidTarget,
@@ -77,6 +94,11 @@ impl DenyCode {
         DenyCode::NotAllowListed,
         DenyCode::MissingScope,
         DenyCode::AuditUnavailable,
+        DenyCode::AgentRateLimited,
+        DenyCode::BudgetUnavailable,
+        DenyCode::ApprovalRequired,
+        DenyCode::ApprovalDenied,
+        DenyCode::ApprovalUnavailable,
     ];
 
     /// Parses a machine code (`action_not_granted`).
@@ -98,6 +120,15 @@ pub enum Verdict {
     Allow,
     /// Allowed, but the agent runs in dry-run mode and the call writes: do not send it.
     DryRun,
+    /// Checks 1–5 passed, but the call needs dangerous actions the agent has only with
+    /// a human's approval (`approve = [...]`): the guard sends it only when an approval
+    /// of this exact request exists (after the scope check, at `before_send`), and
+    /// otherwise asks for one. For an agent in dry-run mode nobody is asked; the call
+    /// ends as a dry run saying that enforce mode would ask.
+    NeedsApproval {
+        /// The actions that need the approval.
+        actions: ActionSet,
+    },
     /// Refused by the first failing check.
     Deny {
         /// The machine code.
@@ -133,14 +164,24 @@ impl Decision {
     pub fn deny_code(&self) -> Option<DenyCode> {
         match &self.verdict {
             Verdict::Deny { code, .. } => Some(*code),
-            Verdict::Allow | Verdict::DryRun => None,
+            Verdict::Allow | Verdict::DryRun | Verdict::NeedsApproval { .. } => None,
         }
     }
 
-    /// The [`Denial`] to return from an interceptor, or `None` when allowed.
+    /// The actions that need a human's approval, when the verdict is
+    /// [`Verdict::NeedsApproval`].
+    pub fn needs_approval(&self) -> Option<ActionSet> {
+        match self.verdict {
+            Verdict::NeedsApproval { actions } => Some(actions),
+            Verdict::Allow | Verdict::DryRun | Verdict::Deny { .. } => None,
+        }
+    }
+
+    /// The [`Denial`] to return from an interceptor, or `None` when allowed (outright
+    /// or subject to approval, which only the guard can settle).
     pub fn denial(&self) -> Option<Denial> {
         match &self.verdict {
-            Verdict::Allow => None,
+            Verdict::Allow | Verdict::NeedsApproval { .. } => None,
             Verdict::DryRun => Some(Denial::dry_run(self.operation.id)),
             Verdict::Deny { code, reason } => Some(Denial::new(self.operation.id, code.as_str(), reason.clone())),
         }
@@ -237,13 +278,17 @@ impl Policy {
             }
             Level::Read | Level::Full => {}
         }
-        // 4. dangerous actions
+        // 4. dangerous actions: granted, or granted with approval
         if let Some(v) = dangerous(a, needs) {
             return v;
         }
-        // 5. allow-lists
+        // 5. allow-lists (a denial here is final: nobody is asked)
         if let Some(v) = allow_lists(a, t) {
             return v;
+        }
+        let approval: ActionSet = needs.iter().map(|n| n.action).filter(|act| !a.has(*act)).collect();
+        if !approval.is_empty() {
+            return Verdict::NeedsApproval { actions: approval };
         }
         if write && a.mode == Mode::DryRun {
             return Verdict::DryRun;
@@ -308,15 +353,20 @@ fn because(n: &Need) -> String {
 }
 
 fn dangerous(a: &AgentPolicy, needs: &[Need]) -> Option<Verdict> {
-    let missing: Vec<&Need> = needs.iter().filter(|n| !a.has(n.action)).collect();
+    // An action granted with approval is not missing: the guard asks for the approval
+    // after every other check (allow-lists, token scopes) passed.
+    let missing: Vec<&Need> = needs.iter().filter(|n| !a.may_request(n.action)).collect();
     if missing.is_empty() {
         return None;
     }
     let what: Vec<String> = missing
         .iter()
         .map(|n| {
-            if n.because.is_empty() {
-                n.action.gerund().to_owned()
+            // "changing a user's app_metadata (app_metadata)" says nothing twice: the
+            // keys are shown only when the action's phrase does not already name them.
+            let gerund = n.action.gerund();
+            if n.because.is_empty() || n.because.iter().all(|k| gerund.ends_with(k.as_str())) {
+                gerund.to_owned()
             } else {
                 format!("{} ({})", n.action.gerund(), because(n))
             }

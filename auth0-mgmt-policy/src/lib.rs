@@ -17,6 +17,14 @@
 //!   it has been written.
 //! * **Redaction**: application secrets and identity-provider tokens are removed from
 //!   responses unless the agent may read them.
+//! * **Human approval** ([`approval`]): dangerous actions listed in `approve` run only
+//!   after a human approved that exact request, once; the call ends
+//!   `approval_required` until then (nothing sent).
+//! * **Per-agent budgets** ([`budget`]): `limits` on calls and writes per rolling
+//!   minute, hour or day; a throttled call is denied (`agent_rate_limited`, with when to
+//!   retry) and never reaches the tenant.
+//! * **Tamper-evident audit** ([`chain`]): every JSON-lines record carries `seq`,
+//!   `prev_hash` and `hash`; [`chain::verify`] names the first broken link.
 //!
 //! Every fact the guard uses comes from the [operation catalog](auth0_mgmt::catalog):
 //! each operation's descriptor says which id kind is in its path, which body fields hold
@@ -66,6 +74,11 @@
 //! protected_organizations = []
 //! protected_apis          = ["https://acme.eu.auth0.com/api/v2/"]
 //!
+//! ## Tenant-wide approval settings (optional).
+//! [approvals]
+//! expire_after_minutes = 15                              # 1..=1440; default 15
+//! approvers = ["alice@acme.com", "bob@acme.com"]         # who may decide; absent: any operator
+//!
 //! [agents.support-bot]
 //! description = "Answers support tickets"                # optional, free text
 //! mode = "enforce"                                       # or "dry_run"; default "enforce"
@@ -73,6 +86,12 @@
 //! resources = { users = "full", roles = "read", logs = "read", organizations = "read" }
 //! ## Dangerous actions, one by one. `full` never implies any of them.
 //! actions = ["update_app_metadata"]
+//! ## Dangerous actions granted only with a human's approval, call by call.
+//! approve = ["delete_users"]
+//! approval = "operator"                                  # default; "client": MCP elicitation
+//! approvers = ["alice@acme.com"]                         # overrides [approvals].approvers
+//! ## Budgets over rolling windows: calls_/writes_ per_minute, per_hour, per_day.
+//! limits = { calls_per_minute = 120, writes_per_hour = 30 }
 //!
 //! [agents.provisioner]
 //! mode = "dry_run"
@@ -89,6 +108,7 @@
 //! # "#;
 //! # let policy = auth0_mgmt_policy::Policy::from_toml(text).unwrap();
 //! # assert_eq!(policy.agent_names(), ["provisioner", "support-bot"]);
+//! # assert!(policy.agent("support-bot").unwrap().approve().contains(auth0_mgmt_policy::Action::DeleteUsers));
 //! ```
 //!
 //! Resources: `users`, `roles`, `clients`, `connections`, `organizations`, `logs`,
@@ -130,6 +150,13 @@
 //! say what is wrong. A file that fails to load grants nothing; see
 //! [`Policy::load_or_deny_all`].
 //!
+//! `approve` takes write actions whose resource is at `full`, never one that is also in
+//! `actions` (an action is granted outright *or* call by call), never
+//! `read_client_secrets` (it changes what responses show; there is no request to
+//! approve). `approval` and `approvers` need an `approve` list; an approver may not be
+//! an agent of the policy. `limits` values are 1 to 100,000 (to forbid writes, give the
+//! resource level `read`).
+//!
 //! # Evaluation order
 //!
 //! For every call, before anything is sent; the first failing check is the reason:
@@ -150,14 +177,24 @@
 //!    list of its kind; a batch is all or nothing (`not_allow_listed`);
 //! 6. **token scopes** ⊇ the operation's required scopes, read from the live token
 //!    before every send and re-read after every refresh (`missing_scope`);
-//! 7. **write-ahead record**: a write's intent record is written (and flushed) — or the
-//!    write is denied (`audit_unavailable`).
+//! 7. **budget**: the agent's `limits` have room; the call is charged
+//!    (`agent_rate_limited`, with [`retry_after`](auth0_mgmt::Denial::retry_after));
+//! 8. **approval**, when check 4 found actions granted only with approval: an approval of
+//!    this exact request is consumed, or the call ends `approval_required` (a request is
+//!    made) or `approval_denied` (a human refused it); the budget charge is given back;
+//! 9. **write-ahead record**: a write's intent record is written (and flushed) — or the
+//!    write is denied (`audit_unavailable`, charge given back).
 //!
-//! Checks 1–5 are the pure function [`Policy::decide`], run **once** per call; check 6
-//! is [`Policy::check_scopes`]. **Dry run** runs every one of them, 7 included, and
-//! differs only in then not sending the write (`not executed: dry run`); a dry-run
-//! denial is the very denial enforce mode would give. A denial is
-//! [`auth0_mgmt::Error::Denied`], which guarantees that nothing was sent.
+//! Checks 1–5 are the pure function [`Policy::decide`], run **once** per call (in the
+//! interceptor's `begin`); check 6 is [`Policy::check_scopes`]; 7–9 run in the
+//! asynchronous `before_send`, right before the first send — so a denial by any earlier
+//! check is final and asks nobody (deny beats approve), and a denied call costs no
+//! budget. **Dry run** runs every check, 9 included, and differs only in then not
+//! sending the write (`not executed: dry run`); a dry-run denial is the very denial
+//! enforce mode would give; a dry-run write is charged to the budget like the write it
+//! rehearses, and one that would need approval asks nobody (its reason says enforce
+//! would ask). A denial is [`auth0_mgmt::Error::Denied`], which guarantees that nothing
+//! was sent.
 //!
 //! # Audit
 //!
@@ -169,7 +206,12 @@
 //!   [`RecordPhase::Outcome`] record; if the sink refuses it, the failure is logged with
 //!   `tracing::error!`, the guard keeps the record, and every write is refused until the
 //!   kept records have been written, in order ([`Guard::audit_backlog`]);
-//! * the sink trait has that one method and nothing a sink author could forget.
+//! * the sink trait has that one method and nothing a sink author could forget;
+//! * approvals' lifecycle — requested, approved, denied, expired, consumed — is recorded
+//!   in the same trail ([`RecordPhase::Approval`]);
+//! * [`JsonLinesSink`] chains its lines ([`chain`]): `seq`, `prev_hash`, `hash`, resumed
+//!   across restarts and shared by processes under a file lock; [`chain::verify`] says
+//!   `intact, N records` or names the first broken line.
 //!
 //! Each record holds the time (RFC 3339 UTC), a call id shared by a call's records, the
 //! agent, operation id, target ids, the recorded body keys and needed actions, decision
@@ -182,8 +224,15 @@
 //! provisioner is about to assign role rol_Support to user auth0|123 — allowed, sending
 //! provisioner assigned role rol_Support to user auth0|123 — allowed, 204 in 38 ms
 //! rehearsal would assign role rol_Support to user auth0|123 — allowed, not executed: dry run
+//! support-bot wants to delete user auth0|123 — approval apr_… requested from alice@acme.com, expires 2026-…Z
+//! support-bot asked to delete user auth0|123 — awaits approval: support-bot wants to delete user auth0|123; this needs approval by alice@acme.com …
+//! alice@acme.com approved apr_…: support-bot wants to delete user auth0|123 (usable once until 2026-…Z)
+//! support-bot wants to delete user auth0|123 — approval apr_… used (it is spent)
+//! support-bot deleted user auth0|123 — allowed, 204 in 40 ms
+//! batch-bot tried to list users — denied: this agent's limit of 120 calls per minute is reached; it may retry in 12 s (at …)
 //! ```
 
+mod clock;
 mod decision;
 mod guard;
 mod names;
@@ -191,13 +240,26 @@ mod policy;
 mod sinks;
 mod targets;
 
+pub mod approval;
 pub mod audit;
+pub mod budget;
+pub mod canonical;
+pub mod chain;
 pub mod redact;
 
-pub use audit::{AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink, RecordPhase};
+pub use approval::{Approval, ApprovalError, ApprovalState, ApprovalStore, Approvals, SqliteApprovalStore};
+pub use audit::{
+    ApprovalEvent, ApprovalEventKind, AuditDecision, AuditError, AuditOutcome, AuditRecord, AuditSink, RecordPhase,
+};
+pub use auth0_mgmt::{ApprovalChannel, ApprovalTicket};
+pub use budget::{BudgetStore, InMemoryBudgets, Limits};
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use decision::{Decision, DenyCode, Verdict};
 pub use guard::{Guard, GuardedClient};
 pub use names::{Action, ActionSet, Level, Mode};
-pub use policy::{AgentPolicy, AllowList, AllowLists, Guardrails, Policy, PolicyError, PolicyVersion, SCHEMA_VERSION};
+pub use policy::{
+    AgentPolicy, AllowList, AllowLists, ApprovalSettings, DEFAULT_APPROVAL_TTL, Guardrails, Policy, PolicyError,
+    PolicyVersion, SCHEMA_VERSION,
+};
 pub use sinks::{JsonLinesSink, MAX_PENDING, MemorySink, Tee, TracingSink};
 pub use targets::{MAX_BODY_BYTES, MAX_BODY_DEPTH, MAX_BODY_IDS, MAX_BODY_VALUES, Need, Target, TargetKind, Targets};

@@ -205,6 +205,19 @@ impl<'de> Deserialize<'de> for ActionName {
     }
 }
 
+/// An approval channel as written in a policy file (`approval = "client"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChannelName(pub(crate) auth0_mgmt::ApprovalChannel);
+
+const CHANNELS: &[(&str, auth0_mgmt::ApprovalChannel)] =
+    &[("operator", auth0_mgmt::ApprovalChannel::Operator), ("client", auth0_mgmt::ApprovalChannel::Client)];
+
+impl<'de> Deserialize<'de> for ChannelName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor { what: "approval channel", known: CHANNELS }).map(ChannelName)
+    }
+}
+
 /// A resource name as a policy-file key (`users`, `resource_servers`, …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct ResourceName(pub(crate) Resource);

@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use auth0_mgmt::catalog::Resource;
 use auth0_mgmt::{ClientId, ConnectionId, OrganizationId, ResourceServerId, RoleId, UserId};
@@ -10,13 +12,23 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::names::{Action, ActionName, ActionSet, Level, Mode, ResourceName, resource_index};
+use auth0_mgmt::ApprovalChannel;
+
+use crate::budget::{Counted, InMemoryBudgets, Limits, MAX_LIMIT, Period, Window};
+use crate::names::{Action, ActionName, ActionSet, ChannelName, Level, Mode, ResourceName, resource_index};
 
 /// The `schema_version` this crate reads.
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// The longest agent name accepted.
 pub const MAX_AGENT_NAME: usize = 64;
+
+/// The longest approver name accepted.
+pub const MAX_APPROVER_NAME: usize = 128;
+
+/// How long an approval request stays open, and an approval stays usable, unless the
+/// policy says otherwise (`[approvals] expire_after_minutes`).
+pub const DEFAULT_APPROVAL_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// Why a policy file did not load. It names the file (when loaded from one) and the
 /// line and column of the offending key or value.
@@ -194,6 +206,10 @@ pub struct AgentPolicy {
     pub(crate) mode: Mode,
     pub(crate) levels: [Level; 10],
     pub(crate) actions: ActionSet,
+    pub(crate) approve: ActionSet,
+    pub(crate) approval: ApprovalChannel,
+    pub(crate) approvers: Vec<String>,
+    pub(crate) limits: Limits,
     pub(crate) allow: AllowLists,
 }
 
@@ -232,6 +248,52 @@ impl AgentPolicy {
     pub fn allow(&self) -> &AllowLists {
         &self.allow
     }
+
+    /// The dangerous actions granted only with a human's approval, call by call
+    /// (`approve = [...]`).
+    pub fn approve(&self) -> ActionSet {
+        self.approve
+    }
+
+    /// Whether `action` is granted outright or with approval: what a gateway should
+    /// offer the agent as a tool.
+    pub fn may_request(&self, action: Action) -> bool {
+        self.actions.contains(action) || self.approve.contains(action)
+    }
+
+    /// Who decides its approvals (`approval = "operator"`, the default, or `"client"`:
+    /// the MCP client's user, asked by the gateway through elicitation).
+    pub fn approval_channel(&self) -> ApprovalChannel {
+        self.approval
+    }
+
+    /// Who may approve its calls: the agent's `approvers`, else the tenant-wide
+    /// `[approvals] approvers`; empty: any operator with access to the approval store.
+    pub fn approvers(&self) -> &[String] {
+        &self.approvers
+    }
+
+    /// Its budgets (`limits = { … }`).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+/// The tenant-wide approval settings (`[approvals]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApprovalSettings {
+    /// How long a request stays open and a granted approval stays usable
+    /// (`expire_after_minutes`, default 15).
+    pub expire_after: Duration,
+    /// Who may approve, for agents that name no `approvers` of their own.
+    pub approvers: Vec<String>,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        ApprovalSettings { expire_after: DEFAULT_APPROVAL_TTL, approvers: Vec::new() }
+    }
 }
 
 /// A loaded policy: agents, their grants, and the tenant-wide guardrails.
@@ -243,6 +305,10 @@ pub struct Policy {
     pub(crate) version: PolicyVersion,
     pub(crate) agents: HashMap<String, AgentPolicy>,
     pub(crate) guardrails: Guardrails,
+    pub(crate) approvals: ApprovalSettings,
+    /// The default budget store: one per loaded policy, shared by every guard made
+    /// from it (and by its clones).
+    pub(crate) budgets: Arc<InMemoryBudgets>,
     /// Set when this policy stands in for one that failed to load.
     pub(crate) not_loaded: Option<String>,
 }
@@ -256,7 +322,29 @@ struct RawFile {
     #[serde(default)]
     guardrails: RawGuardrails,
     #[serde(default)]
+    approvals: RawApprovals,
+    #[serde(default)]
     agents: BTreeMap<Spanned<String>, RawAgent>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawApprovals {
+    #[serde(default)]
+    expire_after_minutes: Option<Spanned<i64>>,
+    #[serde(default)]
+    approvers: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    calls_per_minute: Option<Spanned<i64>>,
+    calls_per_hour: Option<Spanned<i64>>,
+    calls_per_day: Option<Spanned<i64>>,
+    writes_per_minute: Option<Spanned<i64>>,
+    writes_per_hour: Option<Spanned<i64>>,
+    writes_per_day: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -287,6 +375,14 @@ struct RawAgent {
     resources: BTreeMap<Spanned<ResourceName>, Spanned<Level>>,
     #[serde(default)]
     actions: Vec<Spanned<ActionName>>,
+    #[serde(default)]
+    approve: Vec<Spanned<ActionName>>,
+    #[serde(default)]
+    approval: Option<Spanned<ChannelName>>,
+    #[serde(default)]
+    approvers: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    limits: Option<Spanned<RawLimits>>,
     #[serde(default)]
     allow: RawAllow,
 }
@@ -329,6 +425,17 @@ fn v_org(s: &str) -> Result<(), String> {
 }
 fn v_api(s: &str) -> Result<(), String> {
     id_check(ResourceServerId::new)(s)
+}
+
+fn check_approver_name(name: &str) -> Result<(), String> {
+    let shown = name.escape_debug();
+    if name.trim().is_empty() || name.chars().count() > MAX_APPROVER_NAME {
+        return Err(format!("approver `{shown}` must be 1 to {MAX_APPROVER_NAME} characters"));
+    }
+    if name.trim() != name || name.chars().any(|c| c.is_control() || c.is_whitespace() && c != ' ') {
+        return Err(format!("approver `{shown}` has leading or trailing spaces or control characters"));
+    }
+    Ok(())
 }
 
 fn check_agent_name(name: &str) -> Result<(), String> {
@@ -401,8 +508,38 @@ impl Policy {
             apis: ids(&g.protected_apis, "protected_apis", v_api)?,
         };
 
+        let approvers = |list: &[Spanned<String>], what: &str| -> Result<Vec<String>, PolicyError> {
+            let mut out: Vec<String> = Vec::new();
+            for item in list {
+                let n = item.get_ref();
+                check_approver_name(n).map_err(|m| err(item.span(), format!("{what}: {m}")))?;
+                if raw.agents.keys().any(|a| a.get_ref() == n) {
+                    return Err(err(
+                        item.span(),
+                        format!("{what}: `{}` is an agent of this policy; an agent never approves", n.escape_debug()),
+                    ));
+                }
+                if out.contains(n) {
+                    return Err(err(item.span(), format!("{what}: `{}` is listed twice", n.escape_debug())));
+                }
+                out.push(n.clone());
+            }
+            Ok(out)
+        };
+        let mut approvals = ApprovalSettings::default();
+        if let Some(m) = &raw.approvals.expire_after_minutes {
+            let v = *m.get_ref();
+            if !(1..=1_440).contains(&v) {
+                return Err(err(m.span(), format!("approvals.expire_after_minutes must be 1 to 1440, not {v}")));
+            }
+            approvals.expire_after = Duration::from_secs(v.unsigned_abs() * 60);
+        }
+        if let Some(list) = &raw.approvals.approvers {
+            approvals.approvers = approvers(list, "approvals.approvers")?;
+        }
+
         let mut agents = HashMap::new();
-        for (name, a) in raw.agents {
+        for (name, a) in &raw.agents {
             check_agent_name(name.get_ref()).map_err(|m| err(name.span(), m))?;
             let mut levels = [Level::Off; 10];
             for (r, level) in &a.resources {
@@ -428,6 +565,90 @@ impl Policy {
                     return Err(err(action.span(), format!("action `{act}` is listed twice")));
                 }
             }
+            let mut approve = ActionSet::empty();
+            for action in &a.approve {
+                let act = action.get_ref().0;
+                let have = levels[resource_index(act.resource())];
+                if act.access().is_write() && have < Level::Full {
+                    return Err(err(
+                        action.span(),
+                        format!(
+                            "approve: `{act}` needs {res} = \"full\", but agent `{name}` has {res} = \"{have}\"{hint}",
+                            res = act.resource(),
+                            name = name.get_ref(),
+                            hint = if have == Level::Off { " (not named, so off)" } else { "" },
+                        ),
+                    ));
+                }
+                if !act.access().is_write() {
+                    return Err(err(
+                        action.span(),
+                        format!(
+                            "approve: `{act}` applies to what responses show, not to a request a human could \
+                             approve; grant it in `actions` or not at all"
+                        ),
+                    ));
+                }
+                if actions.contains(act) {
+                    return Err(err(
+                        action.span(),
+                        format!(
+                            "approve: `{act}` is also in `actions`; an action is either granted or approved call by call"
+                        ),
+                    ));
+                }
+                if !approve.insert(act) {
+                    return Err(err(action.span(), format!("approve: `{act}` is listed twice")));
+                }
+            }
+            let approval = match &a.approval {
+                Some(c) if approve.is_empty() => {
+                    return Err(err(c.span(), "`approval` has no effect without `approve = [...]`".to_owned()));
+                }
+                Some(c) => c.get_ref().0,
+                None => ApprovalChannel::Operator,
+            };
+            let agent_approvers = match &a.approvers {
+                Some(list) if approve.is_empty() => {
+                    let at = list.first().map_or(0..0, Spanned::span);
+                    return Err(err(at, "`approvers` has no effect without `approve = [...]`".to_owned()));
+                }
+                Some(list) => approvers(list, "approvers")?,
+                None => approvals.approvers.clone(),
+            };
+            let limits = match &a.limits {
+                None => Limits::default(),
+                Some(l) => {
+                    let r = l.get_ref();
+                    let mut windows = Vec::new();
+                    for (v, counted, period) in [
+                        (&r.calls_per_minute, Counted::Calls, Period::Minute),
+                        (&r.calls_per_hour, Counted::Calls, Period::Hour),
+                        (&r.calls_per_day, Counted::Calls, Period::Day),
+                        (&r.writes_per_minute, Counted::Writes, Period::Minute),
+                        (&r.writes_per_hour, Counted::Writes, Period::Hour),
+                        (&r.writes_per_day, Counted::Writes, Period::Day),
+                    ] {
+                        let Some(v) = v else { continue };
+                        let w = Window { counted, period, limit: 0 };
+                        let n = *v.get_ref();
+                        let limit = u32::try_from(n).ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+                            err(
+                                v.span(),
+                                format!(
+                                    "limits.{} must be 1 to {MAX_LIMIT}, not {n} (to forbid writes, give the resources level `read`)",
+                                    w.key()
+                                ),
+                            )
+                        })?;
+                        windows.push(Window { limit, ..w });
+                    }
+                    if windows.is_empty() {
+                        return Err(err(l.span(), "`limits` names no limit".to_owned()));
+                    }
+                    Limits::new(windows)
+                }
+            };
             let allow_list = |list: &Option<Vec<Spanned<String>>>, what: &str, v: Validator| {
                 let Some(list) = list else { return Ok(AllowList::default()) };
                 if list.iter().any(|i| i.get_ref() == "*") {
@@ -455,13 +676,31 @@ impl Policy {
                 clients: allow_list(&a.allow.clients, "clients", v_client)?,
                 apis: allow_list(&a.allow.apis, "apis", v_api)?,
             };
-            let n = name.into_inner();
+            let n = name.get_ref().clone();
             agents.insert(
                 n.clone(),
-                AgentPolicy { name: n, description: a.description, mode: a.mode, levels, actions, allow },
+                AgentPolicy {
+                    name: n,
+                    description: a.description.clone(),
+                    mode: a.mode,
+                    levels,
+                    actions,
+                    approve,
+                    approval,
+                    approvers: agent_approvers,
+                    limits,
+                    allow,
+                },
             );
         }
-        Ok(Policy { version: PolicyVersion::of(text.as_bytes()), agents, guardrails, not_loaded: None })
+        Ok(Policy {
+            version: PolicyVersion::of(text.as_bytes()),
+            agents,
+            guardrails,
+            approvals,
+            budgets: Arc::new(InMemoryBudgets::new()),
+            not_loaded: None,
+        })
     }
 
     /// Reads and validates a policy file. Errors name the file and the line; a file
@@ -515,6 +754,8 @@ impl Policy {
             version: PolicyVersion::of(reason.as_bytes()),
             agents: HashMap::new(),
             guardrails: Guardrails::default(),
+            approvals: ApprovalSettings::default(),
+            budgets: Arc::new(InMemoryBudgets::new()),
             not_loaded: Some(reason),
         }
     }
@@ -544,6 +785,17 @@ impl Policy {
     /// The tenant-wide guardrails.
     pub fn guardrails(&self) -> &Guardrails {
         &self.guardrails
+    }
+
+    /// The tenant-wide approval settings.
+    pub fn approvals(&self) -> &ApprovalSettings {
+        &self.approvals
+    }
+
+    /// The in-process budget store every guard made from this policy (and its clones)
+    /// shares, unless given another one ([`Guard::with_budgets`](crate::Guard::with_budgets)).
+    pub fn budgets(&self) -> &Arc<InMemoryBudgets> {
+        &self.budgets
     }
 }
 

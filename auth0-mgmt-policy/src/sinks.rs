@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::audit::{AuditDecision, AuditError, AuditRecord, AuditSink, RecordPhase};
+use crate::chain::{self, Head};
 
 /// The most records the guard keeps while its sink refuses them (they are written, in
 /// order, before anything else once the sink accepts records again; beyond this the
@@ -19,16 +20,21 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Appends one JSON object per line to a file; a record is written to the operating
-/// system (no buffering in the process) before [`write`](AuditSink::write) returns `Ok`,
-/// and also synced to disk with [`sync`](Self::sync).
+/// Appends one record per line to a file, as a tamper-evident chain
+/// ([`chain`](crate::chain): `seq`, `prev_hash`, `hash` on every line, canonical JSON).
+/// A record is written to the operating system (no buffering in the process) before
+/// [`write`](AuditSink::write) returns `Ok`, and also synced to disk with
+/// [`sync`](Self::sync).
 ///
-/// The file must be a regular file; it is opened in append mode (created if missing),
-/// so several processes may share it. Every write first checks that the path still
-/// names the file it holds (re-opening it after rotation or deletion). A failed write
-/// returns `Err` — the guard then denies the call, or keeps the record and offers it
-/// again — and the next successful write starts on a fresh line, so a line torn by a
-/// full disk never swallows the next record.
+/// The file must be a regular file; it is opened in append mode (created if missing).
+/// Several processes may append to it at once (the gateway and the CLI do): each append
+/// holds an exclusive lock on the file (`flock`), reads the last record from the end of
+/// the file if another process appended since (so the chain resumes after a restart and
+/// across processes), and appends the next link. Every write first checks that the path
+/// still names the file it holds (re-opening it after rotation or deletion; a new file
+/// starts a new chain at `seq` 1). A failed write returns `Err` — the guard then denies
+/// the call, or keeps the record and offers it again — and the partial line is cut off
+/// (at the latest before the next append), so the chain stays whole.
 #[derive(Debug)]
 pub struct JsonLinesSink {
     path: PathBuf,
@@ -39,12 +45,13 @@ pub struct JsonLinesSink {
 #[derive(Debug)]
 struct FileState {
     file: Option<File>,
-    /// The last write failed part-way: the file may end in the middle of a line.
-    torn: bool,
+    /// The file's length and head after this sink's last append (valid while the
+    /// length is unchanged: nobody else appended).
+    known: Option<(u64, Head)>,
 }
 
 fn open_append(path: &Path) -> Result<File, String> {
-    let file = OpenOptions::new().create(true).append(true).open(path).map_err(|e| e.to_string())?;
+    let file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err("not a regular file".into());
@@ -53,7 +60,9 @@ fn open_append(path: &Path) -> Result<File, String> {
 }
 
 impl JsonLinesSink {
-    /// Opens (or creates) `path` for appending; fails now if it cannot be used.
+    /// Opens (or creates) `path` for appending and reads the chain's head from the end
+    /// of the file; fails now if it cannot be used (including a last line that is not a
+    /// chained record).
     ///
     /// ```no_run
     /// use auth0_mgmt_policy::JsonLinesSink;
@@ -63,7 +72,9 @@ impl JsonLinesSink {
     pub fn open(path: impl AsRef<Path>) -> std::io::Result<JsonLinesSink> {
         let path = path.as_ref().to_owned();
         let file = open_append(&path).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
-        Ok(JsonLinesSink { path, sync: false, state: Mutex::new(FileState { file: Some(file), torn: false }) })
+        let sink = JsonLinesSink { path, sync: false, state: Mutex::new(FileState { file: Some(file), known: None }) };
+        sink.head().map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(sink)
     }
 
     /// Like [`open`](Self::open) but never fails: a path that cannot be opened yet makes
@@ -71,7 +82,7 @@ impl JsonLinesSink {
     pub fn new(path: impl AsRef<Path>) -> JsonLinesSink {
         let path = path.as_ref().to_owned();
         let file = open_append(&path).ok();
-        JsonLinesSink { path, sync: false, state: Mutex::new(FileState { file, torn: false }) }
+        JsonLinesSink { path, sync: false, state: Mutex::new(FileState { file, known: None }) }
     }
 
     /// With `true`, every record is also synced to the disk (`fsync`) before the write
@@ -86,6 +97,15 @@ impl JsonLinesSink {
         &self.path
     }
 
+    /// The chain's current head (last `seq` and `hash`), read under the file lock —
+    /// keep it elsewhere to detect a file cut after a whole line
+    /// ([`chain::verify_with_head`](crate::chain::verify_with_head)).
+    pub fn head(&self) -> Result<Head, AuditError> {
+        let mut st = lock(&self.state);
+        let (head, _) = self.locked(&mut st, |_, _, head| Ok((head.clone(), ())))?;
+        Ok(head)
+    }
+
     fn err(&self, message: impl Into<String>) -> AuditError {
         AuditError::new(format!("json-lines {}", self.path.display()), message)
     }
@@ -98,9 +118,51 @@ impl JsonLinesSink {
         };
         if reopen {
             st.file = None;
+            st.known = None;
             st.file = Some(open_append(&self.path).map_err(|e| self.err(e))?);
         }
         st.file.as_mut().ok_or_else(|| self.err("not open"))
+    }
+
+    /// Runs `f(file, length, head)` holding the file's exclusive lock, with the chain's
+    /// head (re-read from the end of the file when someone else appended, after cutting
+    /// off an incomplete last line). `f` returns the new head and its own result.
+    fn locked<T>(
+        &self,
+        st: &mut FileState,
+        f: impl FnOnce(&mut File, u64, &Head) -> Result<(Head, T), AuditError>,
+    ) -> Result<(Head, T), AuditError> {
+        let known = st.known.take();
+        let file = self.file(st)?;
+        fs4::FileExt::lock(&*file).map_err(|e| self.err(format!("could not lock the file: {e}")))?;
+        let result = (|| {
+            let len = file.metadata().map_err(|e| self.err(e.to_string()))?.len();
+            let head = match known {
+                Some((known_len, head)) if known_len == len => head,
+                _ => {
+                    let end = chain::last_newline_end(file, len).map_err(|e| self.err(e.to_string()))?;
+                    if end < len {
+                        tracing::warn!(path = %self.path.display(), cut = len - end,
+                            "the audit file ended in an incomplete line (an interrupted write); cutting it off");
+                        file.set_len(end)
+                            .map_err(|e| self.err(format!("could not cut an incomplete last line: {e}")))?;
+                    }
+                    chain::last_link(file, end).map_err(|e| self.err(e.to_string()))?
+                }
+            };
+            let len = file.metadata().map_err(|e| self.err(e.to_string()))?.len();
+            let (new_head, out) = f(file, len, &head)?;
+            let new_len = file.metadata().map_err(|e| self.err(e.to_string()))?.len();
+            Ok(((new_len, new_head), out))
+        })();
+        let _ = fs4::FileExt::unlock(&*file);
+        match result {
+            Ok(((len, head), out)) => {
+                st.known = Some((len, head.clone()));
+                Ok((head, out))
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -118,29 +180,30 @@ fn same_file(_f: &File, _path_meta: &std::fs::Metadata) -> bool {
 impl AuditSink for JsonLinesSink {
     fn write(&self, record: &AuditRecord) -> Result<(), AuditError> {
         let mut st = lock(&self.state);
-        let mut line = String::with_capacity(512);
-        if st.torn {
-            line.push('\n');
-        }
-        line.push_str(&record.to_json_line());
-        line.push('\n');
         let sync = self.sync;
-        let result = self.file(&mut st).and_then(|file| {
-            file.write_all(line.as_bytes())
+        let result = self.locked(&mut st, |file, len, head| {
+            let seq = head.seq.saturating_add(1);
+            let (mut line, hash) = chain::seal(record, seq, &head.hash);
+            line.push('\n');
+            let written = file
+                .write_all(line.as_bytes())
                 .and_then(|()| file.flush())
-                .and_then(|()| if sync { file.sync_data() } else { Ok(()) })
-                .map_err(|e| self.err(e.to_string()))
-        });
-        match &result {
-            Ok(()) => st.torn = false,
-            Err(_) => {
-                // Part of the line may have reached the file; drop the handle so the
-                // next write re-opens and starts a fresh line.
-                st.torn = true;
-                st.file = None;
+                .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
+            match written {
+                Ok(()) => Ok((Head { seq, hash }, ())),
+                Err(e) => {
+                    // Cut the partial line now if possible (else before the next append).
+                    let _ = file.set_len(len);
+                    Err(self.err(e.to_string()))
+                }
             }
+        });
+        if result.is_err() {
+            // Drop the handle so that the next write re-opens and re-reads the head.
+            st.file = None;
+            st.known = None;
         }
-        result
+        result.map(drop)
     }
 }
 
@@ -158,9 +221,10 @@ impl AuditSink for TracingSink {
         let phase = match r.phase {
             RecordPhase::Intent => "intent",
             RecordPhase::Outcome => "outcome",
+            RecordPhase::Approval => "approval",
         };
         match r.decision {
-            AuditDecision::Denied => {
+            AuditDecision::Denied | AuditDecision::ApprovalRequired => {
                 tracing::warn!(target: "auth0_mgmt_policy::audit", agent = %r.agent, operation = r.operation,
                     call_id = %r.call_id, phase, targets = %targets, code = %r.code,
                     policy_version = %r.policy_version, "{}", r.message);
@@ -290,28 +354,27 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_failed_write_is_an_error_and_the_next_one_starts_a_fresh_line() {
+    fn a_failed_write_is_an_error_and_the_chain_stays_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
         let sink = JsonLinesSink::open(&path).unwrap();
         let record = crate::audit::tests::sample_record();
         sink.write(&record).unwrap();
-        // Simulate a failing device by swapping in /dev/full behind the sink's back: the
-        // write is refused, the handle dropped.
-        lock(&sink.state).file = Some(OpenOptions::new().append(true).open("/dev/full").unwrap());
-        // The path still names the real file, so the sink notices and re-opens it.
+        // A handle swapped behind the sink's back: the path still names the real file, so
+        // the sink notices, re-opens it and re-reads the head.
+        lock(&sink.state).file = Some(OpenOptions::new().read(true).append(true).open("/dev/full").unwrap());
         sink.write(&record).unwrap();
         // A device that fails for real.
         let full = JsonLinesSink::new("/dev/full");
         assert!(full.write(&record).is_err());
         assert!(JsonLinesSink::open("/dev/full").is_err(), "not a regular file");
-        // A torn line: the next record starts on its own line.
-        lock(&sink.state).torn = true;
+        // A torn last line (an interrupted write) is cut off before the next append.
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"seq\":3,\"tor").unwrap();
+        assert_eq!(chain::verify(&path).unwrap().broken().map(|b| b.kind), Some(chain::BreakKind::Torn));
         sink.write(&record).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 4, "{text}");
-        assert_eq!(lines[2], "");
+        let v = chain::verify(&path).unwrap();
+        assert_eq!(v.to_string(), "intact, 3 records");
+        assert_eq!(sink.head().unwrap().seq, 3);
         // A deleted directory fails the write.
         drop(dir);
         assert!(sink.write(&record).is_err());

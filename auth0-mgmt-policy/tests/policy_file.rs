@@ -171,3 +171,100 @@ fn a_file_that_fails_to_load_denies_everything() {
     assert!(p.decide("support-bot", &req).is_allowed());
     assert!(matches!(Policy::from_file(dir.path().join("missing.toml")), Err(PolicyError::Io { .. })));
 }
+
+const V2: &str = r#"schema_version = 1
+
+[approvals]
+expire_after_minutes = 30
+approvers = ["alice@acme.com", "bob@acme.com"]
+
+[agents.support-bot]
+resources = { users = "full", roles = "full" }
+actions = ["update_app_metadata"]
+approve = ["delete_users", "assign_roles"]
+limits = { calls_per_minute = 120, writes_per_hour = 30 }
+
+[agents.meta]
+resources = { users = "full" }
+approve = ["update_user_credentials"]
+approval = "client"
+approvers = ["carol"]
+limits = { calls_per_hour = 1000, calls_per_day = 5000, writes_per_minute = 5, writes_per_day = 50, calls_per_minute = 60, writes_per_hour = 20 }
+"#;
+
+#[test]
+fn approvals_and_limits_load() {
+    use auth0_mgmt::ApprovalChannel;
+    use std::time::Duration;
+    let p = Policy::from_toml(V2).unwrap();
+    assert_eq!(p.approvals().expire_after, Duration::from_secs(30 * 60));
+    let s = p.agent("support-bot").unwrap();
+    assert!(s.approve().contains(Action::DeleteUsers) && s.approve().contains(Action::AssignRoles));
+    assert!(!s.has(Action::DeleteUsers), "approve is not a grant");
+    assert!(s.may_request(Action::DeleteUsers) && s.may_request(Action::UpdateAppMetadata));
+    assert!(!s.may_request(Action::RemoveRoles));
+    assert_eq!(s.approval_channel(), ApprovalChannel::Operator, "the default");
+    assert_eq!(s.approvers(), ["alice@acme.com", "bob@acme.com"], "the tenant-wide approvers");
+    let keys: Vec<&str> = s.limits().all().iter().map(|w| w.key()).collect();
+    assert_eq!(keys, ["calls_per_minute", "writes_per_hour"]);
+    assert_eq!(s.limits().windows(false).len(), 1);
+    let m = p.agent("meta").unwrap();
+    assert_eq!(m.approval_channel(), ApprovalChannel::Client);
+    assert_eq!(m.approvers(), ["carol"]);
+    assert_eq!(m.limits().all().len(), 6);
+    // Defaults: 15 minutes, no approvers, no limits.
+    let plain = Policy::from_toml(GOOD).unwrap();
+    assert_eq!(plain.approvals().expire_after, auth0_mgmt_policy::DEFAULT_APPROVAL_TTL);
+    assert!(plain.agent("support-bot").unwrap().limits().is_empty());
+    // The decision: a call needing an approvable action awaits approval; deny wins.
+    let id: UserId = "auth0|1".parse().unwrap();
+    let d = p.decide("support-bot", &Request::new(&catalog::USERS_DELETE).id(&id));
+    assert_eq!(d.needs_approval().map(|a| a.contains(Action::DeleteUsers)), Some(true));
+    assert!(!d.is_allowed() && d.denial().is_none());
+}
+
+#[test]
+fn approval_and_limit_mistakes_are_load_errors() {
+    let agent = "[agents.a]\nresources = { users = \"full\", roles = \"read\", clients = \"read\" }\n";
+    let cases: &[(&str, &str)] = &[
+        ("approve = [\"delete_userz\"]", "did you mean `delete_users`"),
+        ("approve = [\"assign_roles\"]", "needs roles = \"full\""),
+        ("approve = [\"read_client_secrets\"]", "not to a request a human could approve"),
+        ("actions = [\"delete_users\"]\napprove = [\"delete_users\"]", "also in `actions`"),
+        ("approve = [\"delete_users\", \"delete_users\"]", "listed twice"),
+        ("approval = \"client\"", "no effect without `approve"),
+        ("approve = [\"delete_users\"]\napproval = \"Client\"", "did you mean `client`"),
+        ("approvers = [\"alice\"]", "no effect without `approve"),
+        ("approve = [\"delete_users\"]\napprovers = [\"a\"]", "is an agent of this policy"),
+        ("approve = [\"delete_users\"]\napprovers = [\" alice\"]", "leading or trailing spaces"),
+        ("approve = [\"delete_users\"]\napprovers = [\"alice\", \"alice\"]", "listed twice"),
+        ("limits = { calls_per_minute = 0 }", "must be 1 to 100000, not 0"),
+        ("limits = { calls_per_minute = -5 }", "must be 1 to 100000"),
+        ("limits = { writes_per_hour = 100001 }", "must be 1 to 100000"),
+        ("limits = { calls_per_second = 5 }", "unknown field `calls_per_second`"),
+        ("limits = {}", "names no limit"),
+        ("limits = { calls_per_minute = \"120\" }", "invalid type"),
+    ];
+    for (extra, want) in cases {
+        let text = format!("schema_version = 1\n{agent}{extra}\n");
+        let e = err(&text);
+        assert!(e.message().contains(want), "{extra}: {e}");
+        assert!(e.line().is_some_and(|l| l >= 3), "{extra}: {e}");
+    }
+    for (top, want) in [
+        ("[approvals]\nexpire_after_minutes = 0", "must be 1 to 1440"),
+        ("[approvals]\nexpire_after_minutes = 2000", "must be 1 to 1440"),
+        ("[approvals]\nttl = 5", "unknown field `ttl`"),
+    ] {
+        let e = err(&format!("schema_version = 1\n{top}\n"));
+        assert!(e.message().contains(want), "{top}: {e}");
+    }
+    // A file that fails to load denies everything.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(&path, format!("schema_version = 1\n{agent}limits = {{ calls_per_minute = 0 }}\n")).unwrap();
+    let p = Policy::load_or_deny_all(&path);
+    assert!(p.is_deny_all());
+    let id: UserId = "auth0|1".parse().unwrap();
+    assert!(p.decide("a", &Request::new(&catalog::USERS_GET).id(&id)).denial().is_some());
+}

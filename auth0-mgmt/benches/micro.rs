@@ -5,7 +5,7 @@
 //! cargo bench -p auth0-mgmt --bench micro
 //! ```
 //!
-//! The end-to-end workloads are in `examples/bench_load.rs`; figures in `docs/BENCHMARKS.md`.
+//! The end-to-end workloads are in `auth0-mgmt-bench/src/bin/bench_load.rs`; figures in `docs/BENCHMARKS.md`.
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};

@@ -692,22 +692,20 @@ impl Client {
         );
         async move {
             let started = Instant::now();
-            let result = match Hooks::begin(&self.interceptors, &request) {
-                Ok(mut hooks) => {
+            let mut hooks = Hooks::new(&request, started);
+            let result = match hooks.begin(&self.interceptors).await {
+                Ok(()) => {
                     let result = self.run::<T>(&request, &mut hooks).await;
                     let elapsed = started.elapsed();
                     match &result {
-                        Ok(resp) => hooks.finish(
-                            &request,
-                            &Outcome::Completed {
-                                status: resp.status,
-                                rate_limit: &resp.rate_limit,
-                                attempts: resp.attempts,
-                                elapsed,
-                            },
-                        ),
-                        Err(Error::Denied(d)) => hooks.finish(&request, &Outcome::Denied(d)),
-                        Err(error) => hooks.finish(&request, &Outcome::Failed { error, elapsed }),
+                        Ok(resp) => hooks.finish(&Outcome::Completed {
+                            status: resp.status,
+                            rate_limit: &resp.rate_limit,
+                            attempts: resp.attempts,
+                            elapsed,
+                        }),
+                        Err(Error::Denied(d)) => hooks.finish(&Outcome::Denied(d)),
+                        Err(error) => hooks.finish(&Outcome::Failed { error, elapsed }),
                     }
                     result
                 }
@@ -734,7 +732,11 @@ impl Client {
 
     /// The call flow between `begin` and `finish`: token, checks, send (the transport),
     /// one re-mint after a 401, error mapping, filter and decode.
-    async fn run<T: DeserializeOwned + 'static>(&self, request: &Request, hooks: &mut Hooks) -> Result<Response<T>> {
+    async fn run<T: DeserializeOwned + 'static>(
+        &self,
+        request: &Request,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<Response<T>> {
         request.check_shape()?;
         let op = request.operation();
         let url = self.url(request)?;
@@ -745,7 +747,7 @@ impl Client {
             None => None,
         };
         let mut token = self.token_for(request, hooks).await?;
-        hooks.before_send(request)?;
+        hooks.before_send().await?;
         let mut reminted = false;
         loop {
             let call = Call {
@@ -781,13 +783,13 @@ impl Client {
 
     /// A token for this call: not expired (beyond the clock-skew leeway), with its
     /// scopes checked by every interceptor.
-    async fn token_for(&self, request: &Request, hooks: &mut Hooks) -> Result<AccessToken> {
+    async fn token_for(&self, request: &Request, hooks: &mut Hooks<'_>) -> Result<AccessToken> {
         let token = self.inner.tokens.token().await?;
         if let Some(ago) = token.expired_for().filter(|ago| *ago > CLOCK_SKEW_LEEWAY) {
             let expired_at = std::time::SystemTime::now().checked_sub(ago).unwrap_or(std::time::UNIX_EPOCH);
             return Err(Error::TokenExpired { operation: request.operation().id, expired_at, ago });
         }
-        hooks.check_scopes(request, token.scopes())?;
+        hooks.check_scopes(token.scopes())?;
         Ok(token)
     }
 
@@ -809,7 +811,7 @@ impl Client {
     fn decode<T: DeserializeOwned + 'static>(
         &self,
         request: &Request,
-        hooks: &mut Hooks,
+        hooks: &mut Hooks<'_>,
         call: &Call<'_>,
         answer: Answer,
     ) -> Result<Response<T>> {
@@ -819,7 +821,7 @@ impl Client {
         if let Ok(unit) = (Box::new(()) as Box<dyn std::any::Any>).downcast::<T>() {
             return Ok(Response { value: *unit, status, rate_limit, attempts });
         }
-        let body = hooks.filter_response(request, body);
+        let body = hooks.filter_response(body);
         let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &body };
         // Decoding is tried with plain serde_json first: tracking the path costs about
         // twice the decode (docs/BENCHMARKS.md, W2). Only a failure is decoded again with
@@ -844,50 +846,77 @@ impl Client {
     }
 }
 
-/// The per-call hooks of the client's interceptors, in installation order.
-struct Hooks(Vec<Box<dyn CallHook>>);
+/// The per-call hooks of the client's interceptors, in installation order: the driver
+/// of the [`Interceptor`] contract. Every hook a `begin` returned is finished exactly
+/// once — with the call's outcome, with the denial of a later `begin`, or, when the
+/// call's future is dropped at any await point, with [`Outcome::Cancelled`] (in `Drop`).
+struct Hooks<'r> {
+    request: &'r Request,
+    hooks: Vec<Box<dyn CallHook>>,
+    started: Instant,
+    /// Every `before_send` passed: the request may have left.
+    sent: bool,
+}
 
-impl Hooks {
-    /// Runs every interceptor's `begin`. When one denies, the hooks already begun are
-    /// finished with that denial.
-    fn begin(interceptors: &[Arc<dyn Interceptor>], request: &Request) -> std::result::Result<Hooks, Denial> {
-        let mut hooks = Vec::with_capacity(interceptors.len());
+impl<'r> Hooks<'r> {
+    fn new(request: &'r Request, started: Instant) -> Hooks<'r> {
+        Hooks { request, hooks: Vec::new(), started, sent: false }
+    }
+
+    /// Runs every interceptor's `begin`, in order. When one denies, the hooks already
+    /// begun are finished with that denial.
+    async fn begin(&mut self, interceptors: &[Arc<dyn Interceptor>]) -> std::result::Result<(), Denial> {
+        self.hooks.reserve(interceptors.len());
         for i in interceptors {
-            match i.begin(request) {
-                Ok(h) => hooks.push(h),
+            match i.begin(self.request).await {
+                Ok(h) => self.hooks.push(h),
                 Err(denial) => {
-                    Hooks(hooks).finish(request, &Outcome::Denied(&denial));
+                    self.finish(&Outcome::Denied(&denial));
                     return Err(denial);
                 }
             }
         }
-        Ok(Hooks(hooks))
+        Ok(())
     }
 
-    fn check_scopes(&mut self, request: &Request, granted: &Scopes) -> Result<()> {
-        for h in &mut self.0 {
-            h.check_scopes(request, granted)?;
+    fn check_scopes(&mut self, granted: &Scopes) -> Result<()> {
+        for h in &mut self.hooks {
+            h.check_scopes(self.request, granted)?;
         }
         Ok(())
     }
 
-    fn before_send(&mut self, request: &Request) -> Result<()> {
-        for h in &mut self.0 {
-            h.before_send(request)?;
+    /// Every hook's `before_send`, once per call (the client calls it right before the
+    /// first send only).
+    async fn before_send(&mut self) -> Result<()> {
+        debug_assert!(!self.sent, "before_send runs once per call");
+        for h in &mut self.hooks {
+            h.before_send(self.request).await?;
         }
+        self.sent = true;
         Ok(())
     }
 
-    fn filter_response(&mut self, request: &Request, mut body: Bytes) -> Bytes {
-        for h in &mut self.0 {
-            body = h.filter_response(request, body);
+    fn filter_response(&mut self, mut body: Bytes) -> Bytes {
+        for h in &mut self.hooks {
+            body = h.filter_response(self.request, body);
         }
         body
     }
 
-    fn finish(self, request: &Request, outcome: &Outcome<'_>) {
-        for h in self.0 {
-            h.finish(request, outcome);
+    /// Finishes every begun hook with `outcome` (each exactly once: they are consumed).
+    fn finish(&mut self, outcome: &Outcome<'_>) {
+        for h in self.hooks.drain(..) {
+            h.finish(self.request, outcome);
+        }
+    }
+}
+
+impl Drop for Hooks<'_> {
+    fn drop(&mut self) {
+        if !self.hooks.is_empty() {
+            let outcome = Outcome::Cancelled { maybe_sent: self.sent, elapsed: self.started.elapsed() };
+            self.finish(&outcome);
         }
     }
 }

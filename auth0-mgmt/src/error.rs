@@ -269,11 +269,13 @@ impl Error {
         }
     }
 
-    /// The wait the server named (`Retry-After`, else `x-ratelimit-reset`), or the
-    /// rate-limit wait that was refused as too long.
+    /// The wait the server named (`Retry-After`, else `x-ratelimit-reset`), the
+    /// rate-limit wait that was refused as too long, or — for a call denied because the
+    /// agent's own budget is spent (`agent_rate_limited`) — when it may retry.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::WaitTooLong { waiting_for: WaitFor::RateLimit | WaitFor::Pacer, wait, .. } => Some(*wait),
+            Error::Denied(d) => d.retry_after,
             _ => self.rate_limit().and_then(|r| r.server_wait(std::time::SystemTime::now())),
         }
     }
@@ -627,6 +629,15 @@ impl std::error::Error for TokenError {}
 
 /// Why a call was refused before anything was sent. Made by an
 /// [`Interceptor`](crate::Interceptor) such as the `auth0-mgmt-policy` guard.
+///
+/// Three kinds carry more than a code and a reason:
+///
+/// * a **dry run** (`dry_run`): allowed, not executed;
+/// * **`approval_required`** (and `approval_denied`): [`approval`](Denial::approval)
+///   says which approval the call awaits, who must decide and until when — send the
+///   identical call again once a human approved it;
+/// * **`agent_rate_limited`**: [`retry_after`](Denial::retry_after) says when the
+///   agent's budget has room again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Denial {
@@ -638,26 +649,155 @@ pub struct Denial {
     pub reason: String,
     /// True when the call was allowed but not executed because of a dry run.
     pub dry_run: bool,
+    /// The approval the call awaits (`approval_required`) or that a human refused
+    /// (`approval_denied`).
+    pub approval: Option<Box<ApprovalTicket>>,
+    /// When the call may be tried again (`agent_rate_limited`): the wait from the moment
+    /// of the denial.
+    pub retry_after: Option<Duration>,
+}
+
+/// Who decides an approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ApprovalChannel {
+    /// A human operator, out of band (`auth0-mgmt-mcp approvals approve ID`, or the
+    /// library's approvals API). The default.
+    #[default]
+    Operator,
+    /// The human at the agent's MCP client, asked by the gateway through elicitation.
+    /// Only where the policy says so (`approval = "client"`): a client that
+    /// auto-approves is no control.
+    Client,
+}
+
+impl ApprovalChannel {
+    /// `operator` or `client`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApprovalChannel::Operator => "operator",
+            ApprovalChannel::Client => "client",
+        }
+    }
+}
+
+impl fmt::Display for ApprovalChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The approval a [`Denial`] refers to: enough for a gateway to tell the model (and the
+/// human) what awaits whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApprovalTicket {
+    /// The approval id (`apr_…`): what the human approves or denies.
+    pub id: String,
+    /// The request in plain English: `support-bot wants to delete user auth0|123`.
+    pub request: String,
+    /// Who may decide (names from the policy); empty: any operator with access to the
+    /// approvals store.
+    pub approvers: Vec<String>,
+    /// How the decision is made.
+    pub channel: ApprovalChannel,
+    /// Until when the approval can be decided (pending) or used (approved).
+    pub expires_at: SystemTime,
+    /// The SHA-256 (hex) of the exact request the approval is bound to.
+    pub request_hash: String,
+    /// Who decided, for a decided approval (`approval_denied`).
+    pub decided_by: Option<String>,
+}
+
+impl ApprovalTicket {
+    /// A ticket for approval `id` of `request`.
+    pub fn new(
+        id: impl Into<String>,
+        request: impl Into<String>,
+        approvers: Vec<String>,
+        channel: ApprovalChannel,
+        expires_at: SystemTime,
+        request_hash: impl Into<String>,
+    ) -> ApprovalTicket {
+        ApprovalTicket {
+            id: id.into(),
+            request: request.into(),
+            approvers,
+            channel,
+            expires_at,
+            request_hash: request_hash.into(),
+            decided_by: None,
+        }
+    }
+
+    /// Who must approve, for sentences: `alice or bob`, `the user of the agent's MCP
+    /// client`, or `an operator`.
+    pub fn who(&self) -> String {
+        match (self.channel, self.approvers.as_slice()) {
+            (ApprovalChannel::Client, _) => "the user of the agent's MCP client".to_owned(),
+            (ApprovalChannel::Operator, []) => "an operator".to_owned(),
+            (ApprovalChannel::Operator, [one]) => one.clone(),
+            (ApprovalChannel::Operator, [init @ .., last]) => format!("{} or {last}", init.join(", ")),
+        }
+    }
 }
 
 impl Denial {
     /// A denial with a machine code and a human reason.
     pub fn new(operation: &'static str, code: impl Into<String>, reason: impl Into<String>) -> Denial {
-        Denial { operation, code: code.into(), reason: reason.into(), dry_run: false }
+        Denial {
+            operation,
+            code: code.into(),
+            reason: reason.into(),
+            dry_run: false,
+            approval: None,
+            retry_after: None,
+        }
     }
 
     /// An allowed write that was not executed because the caller runs in dry-run mode.
     pub fn dry_run(operation: &'static str) -> Denial {
-        Denial { operation, code: "dry_run".into(), reason: "not executed: dry run".into(), dry_run: true }
+        Denial { dry_run: true, ..Denial::new(operation, "dry_run", "not executed: dry run") }
+    }
+
+    /// The call awaits a human's approval (`approval_required`): nothing was sent; send
+    /// the identical call again once it is approved.
+    pub fn approval_required(operation: &'static str, reason: impl Into<String>, ticket: ApprovalTicket) -> Denial {
+        Denial { approval: Some(Box::new(ticket)), ..Denial::new(operation, "approval_required", reason) }
+    }
+
+    /// A human denied this exact request (`approval_denied`): nothing was sent.
+    pub fn approval_denied(operation: &'static str, reason: impl Into<String>, ticket: ApprovalTicket) -> Denial {
+        Denial { approval: Some(Box::new(ticket)), ..Denial::new(operation, "approval_denied", reason) }
+    }
+
+    /// The agent's own budget is spent (`agent_rate_limited`): nothing was sent; it may
+    /// retry after `retry_after`.
+    pub fn rate_limited(operation: &'static str, reason: impl Into<String>, retry_after: Duration) -> Denial {
+        Denial { retry_after: Some(retry_after), ..Denial::new(operation, "agent_rate_limited", reason) }
+    }
+
+    /// True for `approval_required`: the call may proceed once a human approves it.
+    pub fn awaits_approval(&self) -> bool {
+        self.code == "approval_required" && self.approval.is_some()
     }
 }
 
 impl fmt::Display for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.dry_run {
-            write!(f, "{}: not executed: dry run (nothing was sent)", self.operation)
-        } else {
-            write!(f, "{}: denied ({}): {} (nothing was sent)", self.operation, self.code, self.reason)
+            return write!(f, "{}: not executed: dry run (nothing was sent)", self.operation);
+        }
+        match &self.approval {
+            Some(t) if self.awaits_approval() => write!(
+                f,
+                "{}: awaits approval {} by {}: {} (nothing was sent; send the identical call again once approved)",
+                self.operation,
+                t.id,
+                t.who(),
+                t.request
+            ),
+            _ => write!(f, "{}: denied ({}): {} (nothing was sent)", self.operation, self.code, self.reason),
         }
     }
 }

@@ -107,7 +107,9 @@ pub mod token;
 pub mod users;
 
 pub use client::{Client, ClientBuilder, Response};
-pub use error::{ApiError, DecodeError, Denial, Error, ErrorBody, ErrorCode, Result, TokenError};
+pub use error::{
+    ApiError, ApprovalChannel, ApprovalTicket, DecodeError, Denial, Error, ErrorBody, ErrorCode, Result, TokenError,
+};
 pub use ids::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
@@ -121,7 +123,7 @@ pub use models::{
 };
 pub use pagination::{CheckpointStream, List, OffsetStream, Page, Paginator, ResumePoint};
 pub use ratelimit::{Pacer, PacerConfig, PacerStats, PacerWait, RateLimit, RateLimiter};
-pub use request::{CallHook, Interceptor, Outcome, PathId, Request};
+pub use request::{BoxFuture, CallHook, Interceptor, Outcome, PathId, Request};
 pub use retry::{RetryConfig, WaitFor};
 pub use token::{AccessToken, ClientCredentials, Scopes, StaticToken, TokenSource};
 pub use transport::TLS_BACKEND;

@@ -16,6 +16,10 @@ use crate::ids::encode_segment;
 use crate::ratelimit::RateLimit;
 use crate::token::Scopes;
 
+/// The future type of the asynchronous hooks ([`Interceptor::begin`],
+/// [`CallHook::before_send`]): boxed, `Send`, borrowing the hook and the request.
+pub use futures::future::BoxFuture;
+
 /// Ids that can fill an operation's `{id}` path parameter (the crate's id newtypes).
 pub trait PathId: sealed::Sealed {
     /// The validated, unencoded id.
@@ -207,6 +211,15 @@ pub enum Outcome<'a> {
         /// Time from the start of the call.
         elapsed: Duration,
     },
+    /// The caller dropped the call's future before it ended (a timeout around it, a
+    /// `select!`, a closed connection). Every begun hook still gets its one `finish`.
+    Cancelled {
+        /// Whether every `before_send` had passed: the request may have reached the
+        /// tenant (or was about to). `false`: it certainly was not sent.
+        maybe_sent: bool,
+        /// Time from the start of the call.
+        elapsed: Duration,
+    },
 }
 
 /// A hook on the one request path: decide before anything is sent, record what is
@@ -215,25 +228,64 @@ pub enum Outcome<'a> {
 ///
 /// The contract, per call, in order:
 ///
-/// 1. [`begin`](Interceptor::begin) once, before a token is fetched. It returns the
-///    call's [`CallHook`] — the per-call context that carries whatever was decided here
-///    to the end of the call — or a [`Denial`] (nothing is sent; an interceptor that
-///    denies in `begin` records the denial itself, it gets no hook).
+/// 1. [`begin`](Interceptor::begin) once, before a token is fetched. Asynchronous (it may
+///    consult a store). It returns the call's [`CallHook`] — the per-call context that
+///    carries whatever was decided here to the end of the call — or a [`Denial`]
+///    (nothing is sent; an interceptor that denies in `begin` records the denial
+///    itself, it gets no hook).
 /// 2. [`CallHook::check_scopes`] with the token about to be used (again after a token
-///    refresh).
+///    refresh). Synchronous: it looks at the token only.
 /// 3. [`CallHook::before_send`] once, immediately before the request first leaves, after
-///    every check of every interceptor passed. An `Err` refuses the call: nothing is sent.
-///    A policy writes its write-ahead record here.
+///    every check of every interceptor passed (scopes included). Asynchronous (it may
+///    consult a store: approvals, budgets). An `Err` refuses the call: nothing is sent.
+///    A policy writes its write-ahead record here. It is not called again for retries
+///    or for the resend after a token refresh.
 /// 4. [`CallHook::filter_response`] with a success body, before it is decoded.
 /// 5. [`CallHook::finish`] exactly once, with the outcome, for every hook `begin`
 ///    returned — also when a later interceptor, a later check or the transport ended the
-///    call.
+///    call, and also when the caller drops the call's future at any await point
+///    ([`Outcome::Cancelled`]).
+///
+/// The futures are polled by the call's own task; an implementation must not block
+/// for long in them (run blocking store work with `tokio::task::spawn_blocking`).
 ///
 /// Interceptors are added with [`Client::with_interceptor`](crate::Client::with_interceptor)
 /// and can never be removed from the client they were added to.
+///
+/// ```
+/// use auth0_mgmt::{BoxFuture, CallHook, Denial, Interceptor, Outcome, Request, Scopes};
+///
+/// /// Refuses every write; counts nothing, records nothing.
+/// #[derive(Debug)]
+/// struct ReadOnly;
+///
+/// struct Call;
+///
+/// impl Interceptor for ReadOnly {
+///     fn begin<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Box<dyn CallHook>, Denial>> {
+///         let op = request.operation();
+///         let result: Result<Box<dyn CallHook>, Denial> = if op.access.is_write() {
+///             Err(Denial::new(op.id, "read_only", "this client only reads"))
+///         } else {
+///             Ok(Box::new(Call))
+///         };
+///         Box::pin(std::future::ready(result))
+///     }
+/// }
+///
+/// impl CallHook for Call {
+///     fn check_scopes(&mut self, _: &Request, _: &Scopes) -> Result<(), Denial> {
+///         Ok(())
+///     }
+///     fn before_send<'a>(&'a mut self, _: &'a Request) -> BoxFuture<'a, Result<(), Denial>> {
+///         Box::pin(async { Ok(()) })
+///     }
+///     fn finish(self: Box<Self>, _: &Request, _: &Outcome<'_>) {}
+/// }
+/// ```
 pub trait Interceptor: Send + Sync + fmt::Debug + 'static {
     /// Decides whether the call may proceed and returns its per-call hook.
-    fn begin(&self, request: &Request) -> std::result::Result<Box<dyn CallHook>, Denial>;
+    fn begin<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, std::result::Result<Box<dyn CallHook>, Denial>>;
 }
 
 /// The per-call half of an [`Interceptor`]: made by [`Interceptor::begin`] for one call,
@@ -246,7 +298,7 @@ pub trait CallHook: Send + Sync {
     /// Called once, after every check passed, immediately before the request is first
     /// sent. An `Err` refuses the call: nothing is sent. Required, so that an
     /// implementation states what it does at this point.
-    fn before_send(&mut self, request: &Request) -> std::result::Result<(), Denial>;
+    fn before_send<'a>(&'a mut self, request: &'a Request) -> BoxFuture<'a, std::result::Result<(), Denial>>;
 
     /// Called with a success body before it is decoded. Returns the body to decode:
     /// the same bytes (no copy) or a replacement that is no larger than the original

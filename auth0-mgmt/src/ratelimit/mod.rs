@@ -58,8 +58,8 @@
 //!
 //! # Measured
 //!
-//! Real client against the fake tenant on loopback (`cargo run --release --example
-//! pacer_sweep`, a cold client per run, a loaded 2-core machine): burst 10 at 100/s, 8 or 32
+//! Real client against the fake tenant on loopback (`cargo run --release -p
+//! auth0-mgmt-bench --bin pacer_sweep`, a cold client per run, a loaded 2-core machine): burst 10 at 100/s, 8 or 32
 //! tasks, 400 calls: ×1.002–1.004 of the ideal wall time, 0 × 429; burst 5 at 50/s and 50
 //! at 50/s: ×1.001–1.010, 0–1 × 429; the free tier's burst 2 at 2/s, 8 tasks, 60 calls,
 //! over five start phases: ×1.000–1.022, 1–2 × 429, slowest call ×1.03–1.25 of its fair

@@ -1,11 +1,11 @@
 //! Real-time sweep of the client-wide pacer against the fake tenant (loopback, sub-millisecond latency).
 //!
 //! ```text
-//! cargo run --release --example pacer_sweep            # every scenario, 3 runs each (burst 2 at 2/s: 1 run)
-//! cargo run --release --example pacer_sweep -- 5 w3   # 5 runs of the scenarios whose name contains "w3"
-//! cargo run --release --example pacer_sweep -- 1 harsh # the harsh bucket of issue 11 once (≈ 30 s)
-//! PACER=off cargo run --release --example pacer_sweep  # pacing disabled (sleep until the reset stamp)
-//! TRACE=auth0_mgmt::ratelimit=debug cargo run --release --example pacer_sweep -- 1 w3  # with the pacer's log
+//! cargo run --release -p auth0-mgmt-bench --bin pacer_sweep            # every scenario, 3 runs each (burst 2 at 2/s: 1 run)
+//! cargo run --release -p auth0-mgmt-bench --bin pacer_sweep -- 5 w3   # 5 runs of the scenarios whose name contains "w3"
+//! cargo run --release -p auth0-mgmt-bench --bin pacer_sweep -- 1 harsh # the harsh bucket of issue 11 once (≈ 30 s)
+//! PACER=off cargo run --release -p auth0-mgmt-bench --bin pacer_sweep  # pacing disabled (sleep until the reset stamp)
+//! TRACE=auth0_mgmt::ratelimit=debug cargo run --release -p auth0-mgmt-bench --bin pacer_sweep -- 1 w3  # with the pacer's log
 //! ```
 //!
 //! Every run uses a fresh tenant and a cold client (its token minted, nothing paced yet), switches the bucket

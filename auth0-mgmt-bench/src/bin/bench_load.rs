@@ -2,10 +2,10 @@
 //! tenant on loopback. Prints a Markdown report to paste into `docs/BENCHMARKS.md`.
 //!
 //! ```text
-//! cargo run --release --example bench_load              # every workload (≈ 1 minute)
-//! cargo run --release --example bench_load -- W2 W3     # some of them
-//! cargo run --release --example bench_load -- H         # the harsh bucket alone (≈ 30 s)
-//! cargo run --release --example bench_load -- --quick   # a smoke run: one repetition each
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load              # every workload (≈ 1 minute)
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load -- W2 W3     # some of them
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load -- H         # the harsh bucket alone (≈ 30 s)
+//! cargo run --release -p auth0-mgmt-bench --bin bench_load -- --quick   # a smoke run: one repetition each
 //! ```
 //!
 //! Each workload reports its wall time, the requests the tenant saw (its own counters)
@@ -739,7 +739,7 @@ async fn main() -> Res<()> {
 
     println!("Machine: {}", machine());
     println!(
-        "Command: `cargo run --release --example bench_load{}`",
+        "Command: `cargo run --release -p auth0-mgmt-bench --bin bench_load{}`",
         if args.is_empty() { String::new() } else { format!(" -- {}", args.join(" ")) }
     );
     println!("Total run time {:.1} s; process peak RSS (VmHWM) {}.\n", started.elapsed().as_secs_f64(), vm_hwm());
