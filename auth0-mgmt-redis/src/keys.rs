@@ -6,6 +6,13 @@
 //! | `auth0-mgmt:{deployment}:token:{digest of token URL, client id, audience}` | string | the sealed token | with the token |
 //! | `auth0-mgmt:{deployment}:token-lock:{same digest}` | string | the minting process' random id | 5 s, renewed while it mints |
 //! | `auth0-mgmt:{deployment}:pacer:{digest of the tenant origin}` | string (JSON) | the tenant's bucket model | 10 min after the last call |
+//! | `auth0-mgmt:{deployment}:approvals:{T}:a:{approval id}` | hash | one approval (immutable fields as JSON, state and times) | retention past its expiry |
+//! | `auth0-mgmt:{deployment}:approvals:{T}:open`, `…:all` | sorted sets | open approvals by expiry, all by creation | — (tidied by the scripts) |
+//! | `auth0-mgmt:{deployment}:approvals:{T}:req:{digest of agent, request hash}` | sorted set | the approvals of one request | with its approvals |
+//! | `auth0-mgmt:{deployment}:budget:{T}:{digest of agent}:{calls\|writes}:{minute\|hour\|day}` | sorted set | the charges in one rolling window | the window's length after the last charge |
+//!
+//! `{T}` is the digest of the tenant origin in braces: a Redis Cluster hash tag, so the
+//! keys a script touches share a slot.
 
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -19,6 +26,8 @@ pub(crate) struct Keys {
     pub(crate) token: String,
     pub(crate) token_lock: String,
     pub(crate) pacer: String,
+    /// The digest of the tenant origin.
+    tenant: String,
 }
 
 impl Keys {
@@ -42,16 +51,22 @@ impl Keys {
             token: format!("{prefix}:token:{client}"),
             token_lock: format!("{prefix}:token-lock:{client}"),
             pacer: format!("{prefix}:pacer:{tenant}"),
+            tenant,
         })
     }
 
     pub(crate) fn deployment(&self) -> &str {
         &self.deployment
     }
+
+    /// The digest of the tenant origin (one per tenant, whichever client calls it).
+    pub(crate) fn tenant(&self) -> &str {
+        &self.tenant
+    }
 }
 
 /// The first 16 bytes of SHA-256 over the NUL-separated parts, in hex.
-fn digest(parts: &[&str]) -> String {
+pub(crate) fn digest(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {

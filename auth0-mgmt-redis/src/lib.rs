@@ -61,6 +61,8 @@
 //! a free loopback port. Without `redis-server` on the `PATH` they fail and say so, unless
 //! `AUTH0_MGMT_SKIP_REDIS=1` is set (then they say they skipped).
 
+mod approval;
+mod budget;
 mod crypto;
 mod keys;
 mod pacer;
@@ -72,6 +74,8 @@ use std::time::Duration;
 
 use auth0_mgmt::{ClientBuilder, ClientCredentials, PacerConfig, RateLimiter, TokenSource};
 
+pub use approval::{DEFAULT_RETENTION, RedisApprovalStore};
+pub use budget::RedisBudgets;
 pub use pacer::RedisPacer;
 pub use token::RedisTokenSource;
 
@@ -125,6 +129,10 @@ pub struct SharedConfig {
     pub mint_wait: Duration,
     /// Settings of the pacer (and of the local pacer it falls back to).
     pub pacer: PacerConfig,
+    /// How long an approval's record stays in Redis after the approval expired (for
+    /// `approvals list` and the expiry's audit record). Default [`DEFAULT_RETENTION`]
+    /// (24 h); at least one minute.
+    pub approval_retention: Duration,
 }
 
 impl Default for SharedConfig {
@@ -137,6 +145,7 @@ impl Default for SharedConfig {
             lock_ttl: Duration::from_secs(5),
             mint_wait: Duration::from_secs(60),
             pacer: PacerConfig::default(),
+            approval_retention: DEFAULT_RETENTION,
         }
     }
 }
@@ -187,6 +196,8 @@ pub struct Shared {
     store: Arc<Store>,
     tokens: Arc<RedisTokenSource>,
     pacer: Arc<RedisPacer>,
+    approvals: Arc<RedisApprovalStore>,
+    budgets: Arc<RedisBudgets>,
 }
 
 impl Shared {
@@ -216,7 +227,10 @@ impl Shared {
         let settings = TokenSettings { poll: config.poll, lock_ttl: config.lock_ttl, mint_wait: config.mint_wait };
         let tokens = Arc::new(RedisTokenSource::new(store.clone(), Arc::new(credentials), &keys, settings));
         let pacer = RedisPacer::new(store.clone(), keys.pacer.clone(), config.pacer);
-        Ok(Shared { store, tokens, pacer })
+        let approvals =
+            Arc::new(RedisApprovalStore::new(store.clone(), &keys).with_retention(config.approval_retention));
+        let budgets = Arc::new(RedisBudgets::new(store.clone(), &keys));
+        Ok(Shared { store, tokens, pacer, approvals, budgets })
     }
 
     /// The shared token source.
@@ -227,6 +241,21 @@ impl Shared {
     /// The shared pacer.
     pub fn rate_limiter(&self) -> Arc<RedisPacer> {
         self.pacer.clone()
+    }
+
+    /// The policy's approval store in Redis, for this deployment and tenant (give it to
+    /// [`Guard::with_approvals`](auth0_mgmt_policy::Guard::with_approvals) and to
+    /// [`Approvals::new`](auth0_mgmt_policy::Approvals::new)). Fails closed while Redis is
+    /// down.
+    pub fn approvals(&self) -> Arc<RedisApprovalStore> {
+        self.approvals.clone()
+    }
+
+    /// The policy's per-agent budgets in Redis, for this deployment and tenant (give it
+    /// to [`Guard::with_budgets`](auth0_mgmt_policy::Guard::with_budgets)). Fails closed
+    /// while Redis is down.
+    pub fn budgets(&self) -> Arc<RedisBudgets> {
+        self.budgets.clone()
     }
 
     /// Installs both into `builder` ([`token_source`](ClientBuilder::token_source) and

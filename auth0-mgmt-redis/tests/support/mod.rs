@@ -299,3 +299,24 @@ pub fn pause(server: &RedisServer, d: Duration) {
         other => panic!("CLIENT PAUSE: {other:?}"),
     }
 }
+
+/// The remaining time to live of `key` in ms (`PTTL`: -1 no expiry, -2 no such key).
+pub fn pttl(server: &RedisServer, key: &[u8]) -> i64 {
+    query_int(server, &[b"PTTL", key])
+}
+
+/// Every key name in the Redis (`KEYS *`).
+pub fn keys(server: &RedisServer) -> Vec<String> {
+    dump(server).into_iter().map(|(k, _)| String::from_utf8_lossy(&k).into_owned()).collect()
+}
+
+/// A command whose answer is an integer.
+pub fn query_int(server: &RedisServer, args: &[&[u8]]) -> i64 {
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    match command(&mut s, &mut r, args) {
+        Resp::Int(n) => n,
+        other => panic!("{:?}: {other:?}", String::from_utf8_lossy(args[0])),
+    }
+}
