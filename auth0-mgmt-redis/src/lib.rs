@@ -186,6 +186,9 @@ pub struct Status {
     pub fallbacks: u64,
     /// Times it rejoined after that.
     pub rejoins: u64,
+    /// Redis operations that waited the whole [`SharedConfig::timeout`] for an answer
+    /// (after the first, the process stops asking until Redis answers again).
+    pub timeouts: u64,
 }
 
 /// The shared token source and pacer of one process, on one Redis connection.
@@ -268,6 +271,11 @@ impl Shared {
 
     /// Whether Redis answers, and how often this process fell back and rejoined.
     pub fn status(&self) -> Status {
-        Status { connected: self.store.is_up(), fallbacks: self.store.fallbacks(), rejoins: self.store.rejoins() }
+        Status {
+            connected: self.store.is_up(),
+            fallbacks: self.store.fallbacks(),
+            rejoins: self.store.rejoins(),
+            timeouts: self.store.timeouts(),
+        }
     }
 }

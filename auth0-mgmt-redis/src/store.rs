@@ -29,6 +29,7 @@ pub(crate) struct Store {
     probing: AtomicBool,
     fallbacks: AtomicU64,
     rejoins: AtomicU64,
+    timeouts: AtomicU64,
     this: Weak<Store>,
 }
 
@@ -68,6 +69,7 @@ impl Store {
             probing: AtomicBool::new(false),
             fallbacks: AtomicU64::new(0),
             rejoins: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
             this: this.clone(),
         }))
     }
@@ -84,6 +86,11 @@ impl Store {
         self.rejoins.load(Ordering::Relaxed)
     }
 
+    /// Operations that waited the whole timeout for Redis.
+    pub(crate) fn timeouts(&self) -> u64 {
+        self.timeouts.load(Ordering::Relaxed)
+    }
+
     /// Runs `op` on the connection within the timeout (or `limit`, when shorter: the
     /// caller's own deadline; running out of that does not mark the store down).
     pub(crate) async fn run<T, F, Fut>(&self, limit: Option<Duration>, op: F) -> Result<T, StoreError>
@@ -98,11 +105,16 @@ impl Store {
         match tokio::time::timeout(within, op(self.conn.clone())).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {
+                // The connection's own response timeout is the same timeout.
+                if e.is_timeout() {
+                    self.timeouts.fetch_add(1, Ordering::Relaxed);
+                }
                 self.mark_down(&e.to_string());
                 Err(StoreError::Redis)
             }
             Err(_) if within < self.timeout => Err(StoreError::Timeout),
             Err(_) => {
+                self.timeouts.fetch_add(1, Ordering::Relaxed);
                 self.mark_down(&format!("no answer within {} ms", self.timeout.as_millis()));
                 Err(StoreError::Timeout)
             }

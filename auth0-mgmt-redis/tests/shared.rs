@@ -273,7 +273,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountWarnings {
     }
 }
 
-/// A slow Redis (paused: it answers nothing) costs each call at most the timeout, once;
+/// A hanging Redis (frozen: it answers nothing) costs each call at most the timeout, once;
 /// the process warns once, paces and authenticates locally, and rejoins afterwards.
 #[test]
 fn a_slow_redis_costs_one_timeout_and_one_warning_then_the_process_rejoins() {
@@ -293,16 +293,19 @@ fn a_slow_redis_costs_one_timeout_and_one_warning_then_the_process_rejoins() {
         let client = shared.apply(b).build().unwrap();
         let user = tenant.user.parse().unwrap();
         client.users().get(&user).await.unwrap();
-        // Redis stops answering for 1.5 s.
-        support::pause(&redis, Duration::from_millis(1500));
-        let t0 = Instant::now();
+        // Redis stops answering (frozen until thawed: no race with the calls below).
+        redis.freeze();
         for _ in 0..30 {
             client.users().get(&user).await.unwrap();
         }
         let status = shared.status();
         assert!(!status.connected && status.fallbacks == 1, "{status:?}");
-        assert!(t0.elapsed() < Duration::from_millis(1500), "30 calls took {:?}: more than one timeout", t0.elapsed());
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // Only what was in flight when Redis stopped waited for the timeout (this call's
+        // reservation, and the previous answer's report sent in the background) — not
+        // each of the 30 calls.
+        assert!((1..=2).contains(&status.timeouts), "{status:?}");
+        redis.thaw();
+        let deadline = Instant::now() + Duration::from_secs(30);
         while !shared.status().connected {
             assert!(Instant::now() < deadline, "did not rejoin");
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -311,7 +314,7 @@ fn a_slow_redis_costs_one_timeout_and_one_warning_then_the_process_rejoins() {
         assert_eq!(shared.status().rejoins, 1);
         // Requests whose answers came while Redis was away (or whose reservation Redis ran
         // late) do not count as in flight in the shared model afterwards.
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             client.users().get(&user).await.unwrap();
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -352,7 +355,7 @@ fn a_process_started_while_redis_is_down_works_locally_and_joins_later() {
         client.users().get(&user).await.unwrap();
         assert_eq!(tenant.fake.counters().token_mints, 1);
         redis.restart();
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while !shared.status().connected {
             assert!(Instant::now() < deadline, "did not join");
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -91,6 +91,24 @@ impl RedisServer {
         }
     }
 
+    /// Freezes the server (`kill -STOP` on its PID): connections stay open, nothing
+    /// answers — a Redis that hangs, for as long as the test needs. [`thaw`](Self::thaw)
+    /// ends it; dropping the server kills it either way.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a [`freeze`](Self::freeze)d server go on (`kill -CONT` on its PID).
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status().expect("run kill");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Whether it answers `PING` (a raw RESP exchange, no client library).
     pub fn answers(&self) -> bool {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
@@ -288,17 +306,6 @@ pub fn quantile(values: &mut [u64], q: f64) -> u64 {
     values[i]
 }
 
-/// Makes the server answer no client for `d` (`CLIENT PAUSE … ALL`): a slow Redis.
-pub fn pause(server: &RedisServer, d: Duration) {
-    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut r = BufReader::new(s.try_clone().unwrap());
-    let ms = d.as_millis().to_string();
-    match command(&mut s, &mut r, &[b"CLIENT", b"PAUSE", ms.as_bytes(), b"ALL"]) {
-        Resp::Simple(ok) if ok == "OK" => {}
-        other => panic!("CLIENT PAUSE: {other:?}"),
-    }
-}
 
 /// The remaining time to live of `key` in ms (`PTTL`: -1 no expiry, -2 no such key).
 pub fn pttl(server: &RedisServer, key: &[u8]) -> i64 {
@@ -320,3 +327,4 @@ pub fn query_int(server: &RedisServer, args: &[&[u8]]) -> i64 {
         other => panic!("{:?}: {other:?}", String::from_utf8_lossy(args[0])),
     }
 }
+
