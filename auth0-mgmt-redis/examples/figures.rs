@@ -28,6 +28,9 @@ use std::time::Duration;
 use auth0_mgmt_fake::{FakeTenant, RateLimit, Seed};
 use support::{RedisServer, Report, WorkerArgs, quantile, start_workers};
 
+/// One run: (wall s, 429s, mints, failed, spread of the processes' first calls in ms).
+type Run = (f64, u64, u64, u64, u64);
+
 fn main() {
     if support::worker::run_if_worker() {
         return;
@@ -53,8 +56,7 @@ fn main() {
         .unwrap();
     let user = tenant.user_ids()[0].clone();
     let ideal = 3.9;
-    // (wall s, 429s, mints, failed, spread of the processes' first calls in ms)
-    let mut rows: [Vec<(f64, u64, u64, u64, u64)>; 2] = [Vec::new(), Vec::new()];
+    let mut rows: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
     for rep in 0..reps {
         for (side, shared) in [(0, true), (1, false)] {
             tenant.reset_counters();

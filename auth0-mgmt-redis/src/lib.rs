@@ -15,7 +15,13 @@
 //!   bucket lives in Redis and is updated atomically by a Lua script fed by the
 //!   `x-ratelimit-*` headers every process sees — N processes pace as one client.
 //!
-//! **Redis trouble never stops calls.** Every Redis operation has a short timeout
+//! * **approvals and budgets** of the policy guard (`auth0-mgmt-policy`):
+//!   [`RedisApprovalStore`] and [`RedisBudgets`], from [`Shared::approvals`] and
+//!   [`Shared::budgets`] — an approval requested through one replica is consumed once by
+//!   whichever replica the identical call reaches; an agent's limits hold across replicas.
+//!   These two **fail closed** while Redis is down: the call is refused, nothing is sent.
+//!
+//! **Redis trouble never stops calls** (that need no approval or budget). Every Redis operation has a short timeout
 //! ([`SharedConfig::timeout`], 250 ms by default). When Redis fails or is slow, the process
 //! switches to its local token source (the [`ClientCredentials`] it was given) and its
 //! in-process [`Pacer`](auth0_mgmt::Pacer), with one warning, and rejoins when Redis answers
@@ -49,6 +55,8 @@
 //! | `auth0-mgmt:{deployment}:token:{digest}` | the sealed token (XChaCha20-Poly1305) | with the token |
 //! | `auth0-mgmt:{deployment}:token-lock:{digest}` | the id of the process that mints | 5 s, renewed while it mints |
 //! | `auth0-mgmt:{deployment}:pacer:{digest}` | the tenant's bucket model (JSON) | 10 min after the last call |
+//! | `auth0-mgmt:{deployment}:approvals:{tenant}:…` | approvals (a hash each) and their indexes | [`SharedConfig::approval_retention`] past expiry |
+//! | `auth0-mgmt:{deployment}:budget:{tenant}:…` | per agent and window, the charges of the rolling window | one window after the last charge |
 //!
 //! The digests are SHA-256 of the token URL, client id and audience (token keys) or of the
 //! tenant's origin (the pacer key): key names do not name the tenant. The token's key is

@@ -70,7 +70,10 @@ const MAX_RETURNING: usize = 256;
 const FAR_MS: f64 = 1e13;
 
 /// A [`RateLimiter`] that paces every process of a deployment as one client: the
-/// tenant's bucket model lives in Redis (see the [module documentation](self)).
+/// tenant's bucket model — auth0-mgmt's in-process one — lives in Redis as one JSON
+/// document per tenant, run by one Lua script on Redis' clock, so that each transition is
+/// atomic across processes; every process's answers (their `x-ratelimit-*` headers and
+/// 429s) feed it.
 ///
 /// Built by [`Shared::connect`](crate::Shared::connect).
 pub struct RedisPacer {

@@ -420,10 +420,10 @@ impl RedisTokenSource {
                 Err(_) => {}
             }
         }
-        if !self.store.is_up() {
-            if let Ok(token) = self.local().await {
-                return token;
-            }
+        if !self.store.is_up()
+            && let Ok(token) = self.local().await
+        {
+            return token;
         }
         // Someone else refreshes (or it failed): use the valid token, look again later.
         let left = held.token.expires_at().map_or(Duration::ZERO, |at| at.saturating_duration_since(Instant::now()));

@@ -164,10 +164,10 @@ impl Worker {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 // libtest may have printed `test worker_process ... ` before it.
-                if let Some(at) = line.find(worker::PREFIX) {
-                    if tx.send(line[at + worker::PREFIX.len()..].to_owned()).is_err() {
-                        return;
-                    }
+                if let Some(at) = line.find(worker::PREFIX)
+                    && tx.send(line[at + worker::PREFIX.len()..].to_owned()).is_err()
+                {
+                    return;
                 }
             }
         });
@@ -306,7 +306,6 @@ pub fn quantile(values: &mut [u64], q: f64) -> u64 {
     values[i]
 }
 
-
 /// The remaining time to live of `key` in ms (`PTTL`: -1 no expiry, -2 no such key).
 pub fn pttl(server: &RedisServer, key: &[u8]) -> i64 {
     query_int(server, &[b"PTTL", key])
@@ -327,4 +326,3 @@ pub fn query_int(server: &RedisServer, args: &[&[u8]]) -> i64 {
         other => panic!("{:?}: {other:?}", String::from_utf8_lossy(args[0])),
     }
 }
-

@@ -222,18 +222,19 @@ async fn work(args: &WorkerArgs, warnings: Arc<AtomicU64>, logs: Logs) -> Report
             let t0 = std::time::Instant::now();
             let result = client.users().get(&user).await;
             let us = t0.elapsed().as_micros() as u64;
-            let mut r = results.lock().unwrap();
-            r.0.push(us);
-            match result {
-                Ok(_) => r.1 += 1,
-                Err(e) => {
-                    r.2 += 1;
-                    if r.3.len() < 5 {
-                        r.3.push(e.to_string());
+            {
+                let mut r = results.lock().unwrap();
+                r.0.push(us);
+                match result {
+                    Ok(_) => r.1 += 1,
+                    Err(e) => {
+                        r.2 += 1;
+                        if r.3.len() < 5 {
+                            r.3.push(e.to_string());
+                        }
                     }
                 }
             }
-            drop(r);
             if args.pause_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(args.pause_ms)).await;
             }
