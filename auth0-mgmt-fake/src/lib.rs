@@ -120,6 +120,11 @@
 //! `Retry-After` unless [`FakeTenantBuilder::retry_after_header`] is enabled. The bucket
 //! uses `tokio::time::Instant`, so tests with a paused clock behave.
 
+/// The crate README's examples, compiled as doctests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod config;
 mod query;
 mod routes;

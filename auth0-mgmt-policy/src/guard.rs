@@ -210,6 +210,54 @@ impl Guard {
     pub fn audit_backlog(&self) -> usize {
         lock(&self.log.kept).len()
     }
+
+    /// Refuses a call that its front end (the MCP gateway) stopped before sending it: a
+    /// tool the agent was not given, arguments the tool's schema refuses. The call is
+    /// recorded like a policy denial — one outcome record with the ids the request
+    /// carries, `code` and `reason`, through this guard's log (kept and retried if the
+    /// sink refuses it) — and the returned [`Denial`] is what to report. Nothing is sent.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use auth0_mgmt::{catalog, Request, UserId};
+    /// use auth0_mgmt_policy::{Guard, MemorySink, Policy};
+    ///
+    /// let policy = Arc::new(Policy::from_toml("schema_version = 1\n[agents.bot]\n").unwrap());
+    /// let sink = Arc::new(MemorySink::new());
+    /// let guard = Guard::new(policy, "bot", sink.clone());
+    /// let request = Request::new(&catalog::USERS_DELETE).id(&"auth0|1".parse::<UserId>()?);
+    /// let denial = guard.refuse(&request, "tool_not_granted", "the tool users_delete is not given to this agent");
+    /// assert_eq!(denial.code, "tool_not_granted");
+    /// assert_eq!(
+    ///     sink.sentences(),
+    ///     ["bot tried to delete user auth0|1 — denied: the tool users_delete is not given to this agent"]
+    /// );
+    /// # Ok::<(), auth0_mgmt::IdError>(())
+    /// ```
+    pub fn refuse(&self, request: &Request, code: &str, reason: impl Into<String>) -> Denial {
+        let decision = self.policy.decide(&self.agent, request);
+        let denial = Denial::new(decision.operation.id, code, reason);
+        let record = AuditRecord::outcome(
+            &self.policy,
+            &self.agent,
+            &call_id(),
+            &decision,
+            request,
+            &Outcome::Denied(&denial),
+            self.now(),
+        );
+        self.log.record(record);
+        denial
+    }
+
+    /// Records an attempt that names no catalog operation (an MCP tool name that stands
+    /// for none): one [`AuditRecord::refusal`] with a call id, through this guard's log.
+    /// `attempted` says what was tried, for the sentence ("call the unknown tool x").
+    pub fn refuse_unknown(&self, attempted: &str, code: &str, reason: &str) {
+        let mut record = AuditRecord::refusal(&self.policy, &self.agent, None, attempted, code, reason, self.now());
+        record.call_id = call_id();
+        self.log.record(record);
+    }
 }
 
 impl Guard {

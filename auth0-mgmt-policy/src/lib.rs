@@ -92,6 +92,8 @@
 //! approvers = ["alice@acme.com"]                         # overrides [approvals].approvers
 //! ## Budgets over rolling windows: calls_/writes_ per_minute, per_hour, per_day.
 //! limits = { calls_per_minute = 120, writes_per_hour = 30 }
+//! ## For the MCP gateway over HTTP: the SHA-256 (hex) of the agent's bearer key.
+//! key_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 //!
 //! [agents.provisioner]
 //! mode = "dry_run"
@@ -231,6 +233,11 @@
 //! support-bot deleted user auth0|123 — allowed, 204 in 40 ms
 //! batch-bot tried to list users — denied: this agent's limit of 120 calls per minute is reached; it may retry in 12 s (at …)
 //! ```
+
+/// The crate README's examples, compiled as doctests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod clock;
 mod decision;

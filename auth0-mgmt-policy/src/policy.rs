@@ -211,6 +211,7 @@ pub struct AgentPolicy {
     pub(crate) approvers: Vec<String>,
     pub(crate) limits: Limits,
     pub(crate) allow: AllowLists,
+    pub(crate) key_sha256: Option<[u8; 32]>,
 }
 
 impl AgentPolicy {
@@ -247,6 +248,13 @@ impl AgentPolicy {
     /// The allow-lists.
     pub fn allow(&self) -> &AllowLists {
         &self.allow
+    }
+
+    /// The SHA-256 of the agent's gateway key (`key_sha256`), if the file sets one. The
+    /// MCP gateway (`auth0-mgmt-mcp http`) authenticates an agent by hashing the bearer
+    /// key it presents and comparing with this digest; the key itself is never stored.
+    pub fn key_sha256(&self) -> Option<&[u8; 32]> {
+        self.key_sha256.as_ref()
     }
 
     /// The dangerous actions granted only with a human's approval, call by call
@@ -385,6 +393,8 @@ struct RawAgent {
     limits: Option<Spanned<RawLimits>>,
     #[serde(default)]
     allow: RawAllow,
+    #[serde(default)]
+    key_sha256: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -425,6 +435,22 @@ fn v_org(s: &str) -> Result<(), String> {
 }
 fn v_api(s: &str) -> Result<(), String> {
     id_check(ResourceServerId::new)(s)
+}
+
+/// Parses `key_sha256`: exactly 64 hex digits (a SHA-256 digest, never a key).
+fn parse_key_sha256(s: &str) -> Result<[u8; 32], String> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 64 || !bytes.iter().all(u8::is_ascii_hexdigit) {
+        return Err("key_sha256 must be the 64 hex digits of the SHA-256 of the agent's key \
+                    (e.g. `printf %s \"$KEY\" | sha256sum`), never the key itself"
+            .to_owned());
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+        out[i] = hex(pair[0]) << 4 | hex(pair[1]);
+    }
+    Ok(out)
 }
 
 fn check_approver_name(name: &str) -> Result<(), String> {
@@ -539,6 +565,7 @@ impl Policy {
         }
 
         let mut agents = HashMap::new();
+        let mut keys: Vec<[u8; 32]> = Vec::new();
         for (name, a) in &raw.agents {
             check_agent_name(name.get_ref()).map_err(|m| err(name.span(), m))?;
             let mut levels = [Level::Off; 10];
@@ -676,6 +703,20 @@ impl Policy {
                 clients: allow_list(&a.allow.clients, "clients", v_client)?,
                 apis: allow_list(&a.allow.apis, "apis", v_api)?,
             };
+            let key_sha256 = match &a.key_sha256 {
+                None => None,
+                Some(k) => {
+                    let digest = parse_key_sha256(k.get_ref()).map_err(|m| err(k.span(), m))?;
+                    if keys.contains(&digest) {
+                        return Err(err(
+                            k.span(),
+                            "this key_sha256 is already another agent's: every agent needs its own key".to_owned(),
+                        ));
+                    }
+                    keys.push(digest);
+                    Some(digest)
+                }
+            };
             let n = name.get_ref().clone();
             agents.insert(
                 n.clone(),
@@ -690,6 +731,7 @@ impl Policy {
                     approvers: agent_approvers,
                     limits,
                     allow,
+                    key_sha256,
                 },
             );
         }
@@ -807,6 +849,26 @@ mod tests {
     fn line_and_column() {
         let e = PolicyError::at("a\nbc\ndéf", 8, "x");
         assert_eq!(e, PolicyError::Invalid { path: None, line: 3, column: 3, message: "x".into() });
+    }
+
+    #[test]
+    fn key_sha256() {
+        let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let text = format!("schema_version = 1\n[agents.a]\nkey_sha256 = \"{digest}\"\n[agents.b]\n");
+        let p = Policy::from_toml(&text).unwrap();
+        assert_eq!(p.agent("a").unwrap().key_sha256().unwrap()[..2], [0x9f, 0x86]);
+        assert!(p.agent("b").unwrap().key_sha256().is_none());
+        for bad in ["test", "9f86", &digest.replace('9', "g"), &format!("{digest}00")] {
+            let e =
+                Policy::from_toml(&format!("schema_version = 1\n[agents.a]\nkey_sha256 = \"{bad}\"\n")).unwrap_err();
+            assert!(e.message().contains("64 hex digits") && e.line() == Some(3), "{e}");
+        }
+        let twice = format!(
+            "schema_version = 1\n[agents.a]\nkey_sha256 = \"{digest}\"\n[agents.b]\nkey_sha256 = \"{}\"\n",
+            digest.to_uppercase()
+        );
+        let e = Policy::from_toml(&twice).unwrap_err();
+        assert!(e.message().contains("already another agent's") && e.line() == Some(5), "{e}");
     }
 
     #[test]

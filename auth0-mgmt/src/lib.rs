@@ -78,6 +78,11 @@
 #[cfg(not(any(feature = "rustls-ring", feature = "rustls-aws-lc-rs", feature = "native-tls")))]
 compile_error!("auth0-mgmt needs a TLS feature: `rustls-ring` (the default), `rustls-aws-lc-rs` or `native-tls`");
 
+/// The crate README's examples, compiled as doctests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod client;
 mod error;
 mod handler;

@@ -126,6 +126,55 @@ fn required_fields_and_enums_match_the_wire() {
     }
     let (revoke, _) = schema::<RevokeRefreshTokens>();
     assert_eq!(revoke["anyOf"].as_array().map(Vec::len), Some(4), "{revoke}");
+    // The bounds `RefreshTokenIds::new` enforces: 1 to 100 ids of at most 30 characters
+    // (inlined, as the MCP gateway generates them: the item bound sits on the item).
+    let mut inline =
+        schemars::generate::SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
+    let revoke = inline.root_schema_for::<RevokeRefreshTokens>().to_value();
+    let ids = &revoke["anyOf"][0]["properties"]["ids"];
+    assert_eq!((&ids["minItems"], &ids["maxItems"]), (&Value::from(1), &Value::from(100)), "{ids}");
+    assert_eq!(ids["items"]["maxLength"], 30, "{ids}");
+}
+
+/// Fields of nested models may be left out, but only `Patch` fields (top level of the
+/// update models) accept `null`: nowhere else does `null` mean anything to send.
+#[test]
+fn nested_model_fields_do_not_accept_null() {
+    fn walk(v: &Value, defs: &Value, path: &str, depth: usize, out: &mut Vec<String>) {
+        let v = resolve(v, defs);
+        if let Some(props) = v.get("properties").and_then(Value::as_object) {
+            for (k, child) in props {
+                let at = format!("{path}.{k}");
+                if depth > 0 && accepts_null(child, defs) {
+                    out.push(at.clone());
+                }
+                walk(child, defs, &at, depth + 1, out);
+            }
+        }
+        for key in ["anyOf", "oneOf"] {
+            for alt in v.get(key).and_then(Value::as_array).into_iter().flatten() {
+                walk(alt, defs, path, depth, out);
+            }
+        }
+        if let Some(items) = v.get("items") {
+            walk(items, defs, &format!("{path}[]"), depth.max(1), out);
+        }
+    }
+    let mut nullable = Vec::new();
+    for (name, (root, defs)) in [
+        ("CreateApplication", schema::<CreateApplication>()),
+        ("UpdateApplication", schema::<UpdateApplication>()),
+        ("CreateConnection", schema::<CreateConnection>()),
+        ("CreateOrganization", schema::<CreateOrganization>()),
+        ("CreateResourceServer", schema::<CreateResourceServer>()),
+        ("CreateUser", schema::<CreateUser>()),
+        ("UpdateUser", schema::<UpdateUser>()),
+    ] {
+        walk(&root, &defs, name, 0, &mut nullable);
+    }
+    assert!(nullable.is_empty(), "nested fields accepting null: {nullable:?}");
+    let (identity, defs) = schema::<Identity>();
+    assert!(!accepts_null(&identity["properties"]["isSocial"], &defs));
 }
 
 #[test]

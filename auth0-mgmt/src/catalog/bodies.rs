@@ -142,18 +142,24 @@ macro_rules! client_keys {
             Key::plain("token_exchange"),
             Key::plain("par_request_expiry"),
             Key::plain("token_quota"),
-            Key::plain("resource_server_identifier"),
             Key::plain("third_party_security_mode"),
             Key::plain("redirection_policy"),
             Key::plain("express_configuration"),
             Key::plain("my_organization_configuration"),
             Key::plain("async_approval_notification_channels"),
+            // In the official schema (and the typed models), not in §8.3: the two that
+            // grant an application more than it had count as credentials.
+            Key::plain("fedcm_login"),
+            Key::plain("oidc_backchannel_logout"),
+            Key::needs("identity_assertion_authorization_grant", CLIENT_CREDS),
+            Key::needs("token_vault_privileged_access", CLIENT_CREDS),
         ]
     };
 }
 
 /// `POST /api/v2/clients` (§8.3).
-pub(super) static CLIENTS_CREATE: Body = body(client_keys!(), &[]);
+/// `resource_server_identifier` (the API an application is created for) is set once.
+pub(super) static CLIENTS_CREATE: Body = body(client_keys!(Key::plain("resource_server_identifier")), &[]);
 
 /// `PATCH /api/v2/clients/{id}` (§8.4): the create keys plus `client_secret`.
 pub(super) static CLIENTS_UPDATE: Body = body(client_keys!(Key::needs("client_secret", CLIENT_CREDS)), &[]);
@@ -173,6 +179,7 @@ pub(super) static CONNECTIONS_CREATE: Body = body(
         Key::plain("authentication"),
         Key::plain("connected_accounts"),
         Key::plain("cross_app_access_requesting_app"),
+        Key::plain("cross_app_access_resource_app"),
     ],
     &[
         id(IdPath::Value("name"), IdKind::ConnectionName, true, false),
@@ -190,6 +197,7 @@ pub(super) static ORGANIZATIONS_CREATE: Body = body(
         Key::plain("metadata"),
         Key::plain("enabled_connections"),
         Key::plain("token_quota"),
+        Key::plain("third_party_client_access"),
     ],
     &[id(IdPath::ListOf("enabled_connections", "connection_id"), IdKind::Connection, false, false)],
 );

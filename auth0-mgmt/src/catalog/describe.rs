@@ -106,6 +106,24 @@ impl IdKind {
         }
     }
 
+    /// What an id of this kind looks like, written for a model (tool-calling clients
+    /// show it as the description of an `id` argument).
+    pub const fn description(self) -> &'static str {
+        match self {
+            IdKind::User => "The user id, with its provider prefix, e.g. `auth0|63d17c4c5d69f3e86d515d1c`.",
+            IdKind::Role => "The role id, e.g. `rol_xPSJ3BfhKflWGKpU`.",
+            IdKind::Client => "The application's client id (32 characters), e.g. `yCaTa3Jtg6Rni9tHKgSWQPGM2Fdhmo6W`.",
+            IdKind::Connection => "The connection id, e.g. `con_cy0JidyLdNLUSodi`.",
+            IdKind::ConnectionName => "The connection's name, e.g. `Username-Password-Authentication`.",
+            IdKind::Organization => "The organization id, e.g. `org_3hbVAMF8F3wVIcEJ`.",
+            IdKind::Api => "The API's id (24 hex digits) or its identifier (audience URL).",
+            IdKind::Grant => "The grant id (24 hex digits).",
+            IdKind::RefreshToken => "The refresh token id.",
+            IdKind::Session => "The session id.",
+            IdKind::Log => "The log event id (`log_id`, a long decimal string).",
+        }
+    }
+
     /// Validates `id` with the grammar of the id newtypes ([`crate::ids`]).
     pub fn validate(self, id: &str) -> Result<(), IdError> {
         validate(self.label(), id)
@@ -637,6 +655,109 @@ fn render_onto(template: &str, ids: &[(IdKind, &str)], fields: &[&str], out: &mu
             fill(&after[..end], ids, fields, out);
             rest = after.get(end + 1..).unwrap_or("");
         }
+    }
+}
+
+/// The JSON type of a query parameter, and how it goes on the query string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamType {
+    /// A string, sent as is.
+    String,
+    /// A whole number in `min..=max`, sent in decimal.
+    Integer {
+        /// The smallest value accepted.
+        min: u64,
+        /// The largest value accepted.
+        max: u64,
+    },
+    /// `true` or `false`.
+    Boolean,
+    /// An array of strings, sent as the parameter repeated once per item.
+    StringList {
+        /// The most items accepted.
+        max_items: u64,
+    },
+}
+
+/// One query parameter an operation accepts, under Auth0's own name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct QueryParam {
+    /// Auth0's name (`q`, `per_page`, `from`, …).
+    pub name: &'static str,
+    /// Its JSON type and bounds.
+    pub ty: ParamType,
+    /// Whether every call needs it.
+    pub required: bool,
+    /// What it does, written for a model.
+    pub description: &'static str,
+}
+
+/// The typed request model of an operation's JSON body (for example
+/// [`CreateUser`](crate::users::CreateUser) for `users.create`): its name and, with the
+/// `schema` feature, its JSON Schema (`schemars`), which describes the wire JSON.
+///
+/// ```
+/// use auth0_mgmt::catalog;
+///
+/// assert_eq!(catalog::USERS_CREATE.body_model.map(|m| m.name()), Some("CreateUser"));
+/// assert!(catalog::USERS_GET.body_model.is_none());
+/// ```
+#[derive(Clone, Copy)]
+pub struct BodyModel {
+    name: &'static str,
+    #[cfg(feature = "schema")]
+    schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+}
+
+impl BodyModel {
+    /// Made by the `operations!` table only (`model [Type]`).
+    pub(super) const fn new(
+        name: &'static str,
+        #[cfg(feature = "schema")] schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    ) -> BodyModel {
+        BodyModel {
+            name,
+            #[cfg(feature = "schema")]
+            schema,
+        }
+    }
+
+    /// The Rust type's name (`CreateUser`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The model's JSON Schema, as `generator.subschema_for::<Model>()` returns it: a
+    /// `$ref` into the generator's definitions, or, with
+    /// [`inline_subschemas`](schemars::generate::SchemaSettings::inline_subschemas),
+    /// the whole schema.
+    ///
+    /// ```
+    /// use auth0_mgmt::catalog;
+    /// use schemars::generate::SchemaSettings;
+    ///
+    /// let mut generator = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
+    /// let schema = catalog::USERS_ASSIGN_ROLES.body_model.unwrap().schema(&mut generator).to_value();
+    /// assert_eq!(schema["required"], serde_json::json!(["roles"]));
+    /// ```
+    #[cfg(feature = "schema")]
+    pub fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        (self.schema)(generator)
+    }
+}
+
+/// Two body models are the same when they name the same type.
+impl PartialEq for BodyModel {
+    fn eq(&self, other: &BodyModel) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for BodyModel {}
+
+impl fmt::Debug for BodyModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BodyModel").field(&self.name).finish()
     }
 }
 

@@ -66,6 +66,22 @@ impl<T> Slot for Option<T> {
     }
 }
 
+/// The schema of a model field's value (feature `schema`): for an optional field, the
+/// schema of `T` — the field may be left out, but `null` is not a value to send (the
+/// models keep a received `null` for round trips; only [`Patch`](crate::Patch) fields of
+/// request models send `null`, to clear) — and for a required field its type's.
+#[cfg(feature = "schema")]
+pub(crate) trait FieldSchema {
+    fn field_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema> FieldSchema for Option<T> {
+    fn field_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T>()
+    }
+}
+
 macro_rules! required_slot {
     ($($t:ty),* $(,)?) => {
         $(
@@ -78,6 +94,13 @@ macro_rules! required_slot {
                 #[inline]
                 fn present(&self) -> bool {
                     true
+                }
+            }
+
+            #[cfg(feature = "schema")]
+            impl FieldSchema for $t {
+                fn field_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                    generator.subschema_for::<$t>()
                 }
             }
         )*
@@ -199,7 +222,8 @@ pub(crate) fn doc_text(lines: &[&str]) -> String {
 /// Generates the struct (`#[non_exhaustive]`, `Clone`, `PartialEq`, `Debug` unless
 /// `@custom_debug`, `Default` with `@default`) with a trailing `pub extra: JsonObject`,
 /// `Serialize`, `Deserialize`, `explicit_nulls()`, and with the `schema` feature a
-/// `JsonSchema` impl describing the wire object.
+/// `JsonSchema` impl describing the wire object as a request sends it (inside a request
+/// model): optional fields may be left out, none accepts `null`.
 macro_rules! model {
     (
         $(#[doc = $sdoc:literal])*
@@ -345,7 +369,8 @@ macro_rules! model {
                     $(
                         {
                             let wire = $crate::models::macros::model!(@wire $field $($wire)?);
-                            let mut schema = generator.subschema_for::<$ty>();
+                            let mut schema =
+                                <$ty as $crate::models::macros::FieldSchema>::field_schema(generator);
                             let doc = $crate::models::macros::doc_text(&[$($fdoc),*]);
                             if !doc.is_empty() {
                                 schema.insert("description".into(), doc.into());

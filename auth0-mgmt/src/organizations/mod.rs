@@ -42,6 +42,16 @@ impl Client {
     }
 }
 
+/// `{"members": [...]}`: the body of `organizations.add_members` (the catalog's body
+/// model).
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct MemberList {
+    /// The user ids to add (at least one; the users must exist).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub(crate) members: Vec<UserId>,
+}
+
 impl Organizations {
     /// Lists organizations (`organizations.list`, `GET /api/v2/organizations`, scope
     /// `read:organizations`). Finish with `.send()` / `.stream()` (offset, first 1000
@@ -74,13 +84,9 @@ impl Organizations {
     /// `POST /api/v2/organizations/{id}/members`, 204, scope
     /// `create:organization_members`). An empty list is refused before anything is sent.
     pub async fn add_members(&self, id: &OrganizationId, users: impl IntoIterator<Item = UserId>) -> Result<()> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            members: &'a [UserId],
-        }
         let op = &catalog::ORGANIZATIONS_ADD_MEMBERS;
         let members = non_empty(op, "member", users.into_iter().collect())?;
-        handler::no_content(&self.client, Request::new(op).id(id).json(&Body { members: &members })?).await
+        handler::no_content(&self.client, Request::new(op).id(id).json(&MemberList { members })?).await
     }
 
     /// Lists the members of an organization (`organizations.list_members`,

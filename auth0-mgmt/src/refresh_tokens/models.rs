@@ -96,7 +96,9 @@ impl UpdateRefreshToken {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct RefreshTokenIds(Vec<RefreshTokenId>);
+pub struct RefreshTokenIds(
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 100), inner(length(max = 30))))] Vec<RefreshTokenId>,
+);
 
 impl RefreshTokenIds {
     /// The most ids one revocation accepts.

@@ -96,9 +96,14 @@ impl ListRoles {
     }
 }
 
+/// `{"roles": [...]}`: the body of `users.assign_roles` and `users.remove_roles` (the
+/// catalog's body model of both).
 #[derive(Serialize)]
-struct RoleList<'a> {
-    roles: &'a [RoleId],
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct RoleList {
+    /// The role ids (at least one).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub(crate) roles: Vec<RoleId>,
 }
 
 impl Users {
@@ -114,7 +119,7 @@ impl Users {
     pub async fn assign_roles(&self, user: &UserId, roles: impl IntoIterator<Item = RoleId>) -> Result<()> {
         let op = &catalog::USERS_ASSIGN_ROLES;
         let roles = non_empty(op, "role", roles.into_iter().collect())?;
-        handler::no_content(&self.client, Request::new(op).id(user).json(&RoleList { roles: &roles })?).await
+        handler::no_content(&self.client, Request::new(op).id(user).json(&RoleList { roles })?).await
     }
 
     /// Removes roles from a user (`users.remove_roles`, `DELETE /api/v2/users/{id}/roles`
@@ -123,7 +128,7 @@ impl Users {
     pub async fn remove_roles(&self, user: &UserId, roles: impl IntoIterator<Item = RoleId>) -> Result<()> {
         let op = &catalog::USERS_REMOVE_ROLES;
         let roles = non_empty(op, "role", roles.into_iter().collect())?;
-        handler::no_content(&self.client, Request::new(op).id(user).json(&RoleList { roles: &roles })?).await
+        handler::no_content(&self.client, Request::new(op).id(user).json(&RoleList { roles })?).await
     }
 }
 

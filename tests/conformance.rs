@@ -8,7 +8,7 @@
 //! * Every endpoint of the reference is in the catalog with its scopes, access, success
 //!   status, list key and paging modes.
 //!
-//! The folder is `$AUTH0_MGMT_SHARED_DIR`, or `../shared` beside the workspace. When it is
+//! The folder is `$AUTH0_MGMT_SHARED_DIR`, or `shared` beside the repository. When it is
 //! absent (a fresh clone) the tests print that they were skipped and pass, unless
 //! `AUTH0_MGMT_REQUIRE_SHARED=1` (CI) makes its absence a failure.
 
@@ -33,7 +33,7 @@ use serde_json::Value;
 fn shared_dir(test: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("AUTH0_MGMT_SHARED_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
     if dir.join("fixtures/recorded").is_dir() && dir.join("endpoints.json").is_file() {
         return Some(dir);
     }

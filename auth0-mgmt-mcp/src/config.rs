@@ -1,0 +1,164 @@
+//! Where the gateway's one Auth0 client comes from: the environment (a real tenant) or
+//! the built-in fake tenant.
+
+use std::net::IpAddr;
+
+use auth0_mgmt::Client;
+use auth0_mgmt_fake::{FakeTenant, Seed};
+
+/// The variables the gateway reads.
+pub const ENV_DOMAIN: &str = "AUTH0_DOMAIN";
+/// The application's client id.
+pub const ENV_CLIENT_ID: &str = "AUTH0_CLIENT_ID";
+/// The application's client secret.
+pub const ENV_CLIENT_SECRET: &str = "AUTH0_CLIENT_SECRET";
+/// Overrides the API origin (`https://…`, or `http://` on loopback only).
+pub const ENV_BASE_URL: &str = "AUTH0_MGMT_BASE_URL";
+/// A PEM file of extra root certificates (the client builder's
+/// [`ca_file`](auth0_mgmt::ClientBuilder::ca_file)).
+pub const ENV_CA_FILE: &str = "AUTH0_MGMT_CA_FILE";
+
+/// A client and the secrets it holds (so the gateway can scrub them from every output).
+#[derive(Debug)]
+pub struct Upstream {
+    /// The unguarded client; it never leaves the gateway.
+    pub client: Client,
+    /// The client secret, to scrub.
+    pub secrets: Vec<String>,
+    /// The fake tenant, when `--fake` started one (kept alive with the gateway).
+    pub fake: Option<FakeTenant>,
+}
+
+/// Builds the client from `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET`,
+/// `AUTH0_MGMT_BASE_URL` and `AUTH0_MGMT_CA_FILE`, read through `var`. Errors are one
+/// line and never contain the secret.
+///
+/// ```
+/// use auth0_mgmt_mcp::config::from_env;
+/// let vars = |k: &str| match k {
+///     "AUTH0_DOMAIN" => Some("acme.eu.auth0.com".to_owned()),
+///     "AUTH0_CLIENT_ID" => Some("id".to_owned()),
+///     "AUTH0_CLIENT_SECRET" => Some("a-long-secret".to_owned()),
+///     _ => None,
+/// };
+/// assert_eq!(from_env(vars).unwrap().client.base_url(), "https://acme.eu.auth0.com");
+/// let plain_http = |k: &str| match k {
+///     "AUTH0_MGMT_BASE_URL" => Some("http://proxy.example.com".to_owned()),
+///     other => vars(other),
+/// };
+/// assert!(from_env(plain_http).unwrap_err().contains("loopback"));
+/// ```
+pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Upstream, String> {
+    let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
+    let client_id = get(ENV_CLIENT_ID).ok_or_else(|| format!("{ENV_CLIENT_ID} is not set"))?;
+    let secret = get(ENV_CLIENT_SECRET).ok_or_else(|| format!("{ENV_CLIENT_SECRET} is not set"))?;
+    let domain = get(ENV_DOMAIN);
+    let base_url = get(ENV_BASE_URL);
+    if domain.is_none() && base_url.is_none() {
+        return Err(format!("{ENV_DOMAIN} is not set (e.g. acme.eu.auth0.com)"));
+    }
+    let mut builder = Client::builder().client_credentials(client_id, secret.clone());
+    if let Some(d) = &domain {
+        builder = builder.domain(d.trim());
+    }
+    if let Some(url) = &base_url {
+        check_base_url(url)?;
+        builder = builder.base_url(url.trim());
+    }
+    let ca_file = get(ENV_CA_FILE);
+    if let Some(path) = &ca_file {
+        builder = builder.ca_file(path.trim());
+    }
+    let client = builder.build().map_err(|e| {
+        let message = scrub(e.to_string(), &secret);
+        // The builder reads the file: name the variable that pointed at it.
+        match &ca_file {
+            Some(_) if message.contains("CA file") => format!("{ENV_CA_FILE}: {message}"),
+            _ => message,
+        }
+    })?;
+    Ok(Upstream { client, secrets: vec![secret], fake: None })
+}
+
+/// Starts the built-in fake tenant on loopback (seeded with a few of everything) and a
+/// client for it.
+pub async fn fake() -> Result<Upstream, String> {
+    let tenant = FakeTenant::builder()
+        .seed(Seed::default())
+        .start()
+        .await
+        .map_err(|e| format!("the fake tenant did not start: {e}"))?;
+    let client = Client::builder()
+        .base_url(tenant.base_url())
+        .client_credentials(tenant.client_id(), tenant.client_secret())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let secrets = vec![tenant.client_secret().to_owned()];
+    Ok(Upstream { client, secrets, fake: Some(tenant) })
+}
+
+/// `https://` anywhere; `http://` only to a loopback host (`127.0.0.0/8`, `::1`,
+/// `localhost`), so the client secret and tokens never cross a network in clear text.
+pub fn check_base_url(raw: &str) -> Result<(), String> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| format!("{ENV_BASE_URL} is not a URL: {e}"))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(())
+            } else {
+                Err(format!("{ENV_BASE_URL} uses plain http to a host that is not loopback; use https"))
+            }
+        }
+        other => Err(format!("{ENV_BASE_URL} has the scheme `{other}`; use https")),
+    }
+}
+
+fn scrub(s: String, secret: &str) -> String {
+    if secret.len() >= 4 { s.replace(secret, "[REDACTED]") } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        for ok in [
+            "https://acme.eu.auth0.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.9.9.9",
+        ] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in
+            ["http://10.0.0.1", "http://acme.auth0.com", "ftp://127.0.0.1", "nonsense", "http://localhost.evil.com"]
+        {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn env_errors_are_one_line_without_secrets() {
+        let e = from_env(|_| None).unwrap_err();
+        assert_eq!(e, "AUTH0_CLIENT_ID is not set");
+        let e = from_env(|k| (k != ENV_DOMAIN).then(|| "s3cr3t-value".to_owned())).unwrap_err();
+        assert!(!e.contains("s3cr3t") && !e.contains('\n'), "{e}");
+        let e = from_env(|k| match k {
+            ENV_CA_FILE => Some("/nonexistent/ca.pem".to_owned()),
+            ENV_DOMAIN => Some("acme.auth0.com".to_owned()),
+            ENV_BASE_URL => None,
+            _ => Some("s3cr3t-value".to_owned()),
+        })
+        .unwrap_err();
+        assert!(e.starts_with("AUTH0_MGMT_CA_FILE") && !e.contains("s3cr3t"), "{e}");
+    }
+}

@@ -1,0 +1,227 @@
+//! MCP over streamable HTTP at `/mcp`, several agents at once, each authenticated by
+//! its own bearer key.
+//!
+//! Every request must carry `Authorization: Bearer <agent key>`. The gateway hashes the
+//! key (SHA-256) and compares the digest, in constant time, with every agent's
+//! `key_sha256` from the policy file. A missing or unknown key is answered `401` before
+//! any MCP handling and audited as unauthenticated. A known key routes the request to
+//! that agent's own MCP service, with its own session store: an agent can never reach
+//! another agent's sessions or act under its name.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::gateway::{Gateway, SetupError};
+use crate::server::AgentServer;
+
+/// The agent a request was authenticated as (in the request's extensions, for the MCP
+/// handler to check).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticatedAgent(pub String);
+
+/// The HTTP path MCP is served at.
+pub const MCP_PATH: &str = "/mcp";
+
+/// The agent name audit records use for requests that did not authenticate; no policy
+/// agent can have it (agent names start with a letter or digit).
+pub const UNAUTHENTICATED: &str = "(unauthenticated)";
+
+type Body = BoxBody<Bytes, Infallible>;
+type AgentService = StreamableHttpService<AgentServer, LocalSessionManager>;
+
+struct Route {
+    digest: [u8; 32],
+    name: String,
+    service: AgentService,
+}
+
+/// Options of the HTTP server.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct HttpOptions {
+    /// Extra `Host` header values to accept besides the loopback names (rmcp refuses
+    /// other hosts, against DNS rebinding). `host` or `host:port`.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl HttpOptions {
+    /// Accept these `Host` values too.
+    pub fn allowed_hosts(mut self, hosts: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.allowed_hosts.extend(hosts.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// The HTTP front of a [`Gateway`]: one MCP service per agent, behind key checks.
+///
+/// ```no_run
+/// # async fn run(gateway: auth0_mgmt_mcp::Gateway) -> Result<(), Box<dyn std::error::Error>> {
+/// use auth0_mgmt_mcp::http::{HttpGateway, HttpOptions};
+/// let http = HttpGateway::new(&gateway, HttpOptions::default())?; // every agent needs key_sha256
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// http.serve(listener, async { let _ = tokio::signal::ctrl_c().await; }).await?;
+/// # Ok(()) }
+/// ```
+pub struct HttpGateway {
+    gateway: Gateway,
+    routes: Arc<Vec<Route>>,
+    cancel: CancellationToken,
+}
+
+impl std::fmt::Debug for HttpGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpGateway")
+            .field("agents", &self.routes.iter().map(|r| r.name.as_str()).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpGateway {
+    /// One MCP service per agent of the policy. Refuses a policy with no agent or an
+    /// agent without `key_sha256`.
+    pub fn new(gateway: &Gateway, options: HttpOptions) -> Result<HttpGateway, SetupError> {
+        let cancel = CancellationToken::new();
+        let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
+        hosts.extend(options.allowed_hosts);
+        let config = StreamableHttpServerConfig::default()
+            .with_allowed_hosts(hosts)
+            .with_cancellation_token(cancel.clone())
+            .with_sse_keep_alive(None);
+        let mut routes = Vec::new();
+        for agent in gateway.all_agents()? {
+            let digest = *agent.policy().key_sha256().ok_or_else(|| SetupError::NoKey(agent.name().to_owned()))?;
+            let name = agent.name().to_owned();
+            let server = AgentServer::new(agent);
+            let service = StreamableHttpService::new(
+                move || Ok(server.clone()),
+                LocalSessionManager::default().into(),
+                config.clone(),
+            );
+            routes.push(Route { digest, name, service });
+        }
+        Ok(HttpGateway { gateway: gateway.clone(), routes: Arc::new(routes), cancel })
+    }
+
+    /// The agents served.
+    pub fn agents(&self) -> Vec<&str> {
+        self.routes.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// Accepts connections on `listener` until `shutdown` completes.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+        let this = Arc::new(self);
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let this = this.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req| {
+                    let this = this.clone();
+                    async move { Ok::<_, Infallible>(this.handle(req, peer).await) }
+                });
+                let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+                if let Err(e) = conn.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+        this.cancel.cancel();
+        Ok(())
+    }
+
+    /// Authenticates, then hands the request to the agent's MCP service.
+    async fn handle(&self, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+        if req.uri().path() != MCP_PATH {
+            return plain(StatusCode::NOT_FOUND, "not found: MCP is served at /mcp");
+        }
+        let route = match self.authenticate(req.headers().get(AUTHORIZATION)) {
+            Ok(route) => route,
+            Err(why) => {
+                self.gateway.audit_unauthenticated(
+                    UNAUTHENTICATED,
+                    &format!("connect over HTTP from {}", peer.ip()),
+                    why,
+                );
+                let mut resp = plain(StatusCode::UNAUTHORIZED, &format!("unauthorized: {why}"));
+                resp.headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"auth0-mgmt-mcp\""));
+                return resp;
+            }
+        };
+        // The key has done its job: it goes no further than this function.
+        req.headers_mut().remove(AUTHORIZATION);
+        req.extensions_mut().insert(AuthenticatedAgent(route.name.clone()));
+        let mut service = route.service.clone();
+        match tower_service::Service::call(&mut service, req).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The route whose `key_sha256` matches the presented key. Every agent's digest is
+    /// compared, in constant time, whatever matched before.
+    fn authenticate(&self, header: Option<&HeaderValue>) -> Result<&Route, &'static str> {
+        let Some(value) = header else { return Err("no Authorization header (expected `Bearer <agent key>`)") };
+        let Some(key) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
+            return Err("the Authorization header is not `Bearer <agent key>`");
+        };
+        if key.is_empty() {
+            return Err("empty bearer key");
+        }
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let mut found: Option<&Route> = None;
+        for route in self.routes.iter() {
+            if bool::from(route.digest.ct_eq(&digest)) {
+                found = Some(route);
+            }
+        }
+        found.ok_or("unknown key")
+    }
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let body = serde_json::json!({ "error": text }).to_string();
+    let mut resp = Response::new(Full::new(Bytes::from(body)).boxed());
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// The hex SHA-256 of a key: what goes into the policy file as `key_sha256`.
+///
+/// ```
+/// assert_eq!(
+///     auth0_mgmt_mcp::http::key_sha256_hex("test"),
+///     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+/// );
+/// ```
+pub fn key_sha256_hex(key: &str) -> String {
+    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
