@@ -66,8 +66,8 @@
 //! # Testing
 //!
 //! The crate's tests start their own `redis-server` (Debian's `redis-server` package) on
-//! a free loopback port. Without `redis-server` on the `PATH` they fail and say so, unless
-//! `AUTH0_MGMT_SKIP_REDIS=1` is set (then they say they skipped).
+//! a free loopback port. Without `redis-server` on the `PATH` each says it skipped, unless
+//! `AUTH0_MGMT_REQUIRE_REDIS=1` is set (as in CI): then they fail.
 
 mod approval;
 mod budget;

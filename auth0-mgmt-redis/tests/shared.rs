@@ -7,7 +7,8 @@
 //! 429s, fallbacks), never wall-clock figures: those are printed, and measured by
 //! `cargo run --release -p auth0-mgmt-redis --example figures`.
 //!
-//! Without `redis-server` on the `PATH` the tests fail, unless `AUTH0_MGMT_SKIP_REDIS=1`.
+//! Without `redis-server` on the `PATH` the tests say they skipped, unless
+//! `AUTH0_MGMT_REQUIRE_REDIS=1` (CI) makes that a failure.
 
 mod support;
 

@@ -6,8 +6,8 @@
 //! store has to show: several handles race safely, and Redis down fails closed.
 //!
 //! Each test starts its own `redis-server` on a free loopback port (stopped by its PID,
-//! also when the test fails). Without `redis-server` on the `PATH` the tests fail, unless
-//! `AUTH0_MGMT_SKIP_REDIS=1`.
+//! also when the test fails). Without `redis-server` on the `PATH` the tests say they
+//! skipped, unless `AUTH0_MGMT_REQUIRE_REDIS=1` (CI) makes that a failure.
 
 mod support;
 

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 pub use worker::{Report, WorkerArgs};
 
-/// Set to `1` to let the Redis tests pass (saying "skipped") where `redis-server` is not
-/// installed. CI installs Redis and does not set it.
-pub const SKIP_VAR: &str = "AUTH0_MGMT_SKIP_REDIS";
+/// Set to `1` to make a missing `redis-server` a failure instead of a skip. CI installs
+/// Redis and sets it; a fresh clone without Redis passes, each test saying it skipped.
+pub const REQUIRE_VAR: &str = "AUTH0_MGMT_REQUIRE_REDIS";
 /// The environment variable that turns a spawned test or example binary into a worker.
 pub const WORKER_VAR: &str = "AUTH0_MGMT_REDIS_WORKER";
 
@@ -35,19 +35,22 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 }
 
 impl RedisServer {
-    /// Starts one, or `None` when `redis-server` is missing and [`SKIP_VAR`] is `1`
-    /// (the test then says it skipped). Missing without it: a panic that says what to do.
+    /// Starts one, or `None` when `redis-server` is not on the `PATH` (the test then
+    /// says it skipped and how to run it) — a failure instead when [`REQUIRE_VAR`] is `1`.
     pub fn start_or_skip(test: &str) -> Option<RedisServer> {
         match find_on_path("redis-server") {
             Some(binary) => Some(RedisServer::start_with(binary)),
-            None if std::env::var(SKIP_VAR).as_deref() == Ok("1") => {
-                eprintln!("{test}: skipped: redis-server is not on the PATH and {SKIP_VAR}=1");
+            None if std::env::var(REQUIRE_VAR).as_deref() == Ok("1") => panic!(
+                "{test}: redis-server is not on the PATH and {REQUIRE_VAR}=1. Install it \
+                 (Debian/Ubuntu: `apt-get install -y redis-server`; macOS: `brew install redis`)."
+            ),
+            None => {
+                eprintln!(
+                    "{test}: skipped: redis-server is not on the PATH (install it, e.g. \
+                     `apt-get install -y redis-server`, to run this test)"
+                );
                 None
             }
-            None => panic!(
-                "{test}: redis-server is not on the PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`; \
-                 macOS: `brew install redis`), or set {SKIP_VAR}=1 to skip the tests that need it."
-            ),
         }
     }
 
