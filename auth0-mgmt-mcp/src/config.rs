@@ -3,8 +3,9 @@
 
 use std::net::IpAddr;
 
-use auth0_mgmt::Client;
+use auth0_mgmt::{Client, ClientBuilder};
 use auth0_mgmt_fake::{FakeTenant, Seed};
+use auth0_mgmt_redis::Shared;
 
 /// The variables the gateway reads.
 pub const ENV_DOMAIN: &str = "AUTH0_DOMAIN";
@@ -27,6 +28,38 @@ pub struct Upstream {
     pub secrets: Vec<String>,
     /// The fake tenant, when `--fake` started one (kept alive with the gateway).
     pub fake: Option<FakeTenant>,
+    /// The token, rate-limit bucket, approvals and budgets shared with the other
+    /// processes of the deployment, when `--redis` named a Redis.
+    pub shared: Option<Shared>,
+}
+
+/// A client builder not built yet, and what to say when building fails.
+struct Prepared {
+    builder: ClientBuilder,
+    secret: String,
+    /// Whether `AUTH0_MGMT_CA_FILE` named a file (to name it in a build error).
+    ca_file: bool,
+    fake: Option<FakeTenant>,
+}
+
+impl Prepared {
+    /// Shares through Redis at `redis` (when given), then builds the client.
+    async fn finish(self, redis: Option<&str>) -> Result<Upstream, String> {
+        let Prepared { mut builder, secret, ca_file, fake } = self;
+        let shared = match redis {
+            None => None,
+            Some(url) => {
+                let credentials = builder.build_client_credentials().map_err(|e| scrub(e.to_string(), &secret))?;
+                let shared = Shared::connect(url.trim(), credentials)
+                    .await
+                    .map_err(|e| format!("--redis: {}", scrub(e.to_string(), &secret)))?;
+                builder = shared.apply(builder);
+                Some(shared)
+            }
+        };
+        let client = build(builder, &secret, ca_file)?;
+        Ok(Upstream { client, secrets: vec![secret], fake, shared })
+    }
 }
 
 /// Builds the client from `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET`,
@@ -49,6 +82,21 @@ pub struct Upstream {
 /// assert!(from_env(plain_http).unwrap_err().contains("loopback"));
 /// ```
 pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Upstream, String> {
+    let Prepared { builder, secret, ca_file, fake } = prepare_env(&var)?;
+    let client = build(builder, &secret, ca_file)?;
+    Ok(Upstream { client, secrets: vec![secret], fake, shared: None })
+}
+
+/// Builds the client; the error is one line without the secret.
+fn build(builder: ClientBuilder, secret: &str, ca_file: bool) -> Result<Client, String> {
+    builder.build().map_err(|e| {
+        let message = scrub(e.to_string(), secret);
+        // The builder reads the file: name the variable that pointed at it.
+        if ca_file && message.contains("CA file") { format!("{ENV_CA_FILE}: {message}") } else { message }
+    })
+}
+
+fn prepare_env(var: &impl Fn(&str) -> Option<String>) -> Result<Prepared, String> {
     let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
     let client_id = get(ENV_CLIENT_ID).ok_or_else(|| format!("{ENV_CLIENT_ID} is not set"))?;
     let secret = get(ENV_CLIENT_SECRET).ok_or_else(|| format!("{ENV_CLIENT_SECRET} is not set"))?;
@@ -69,32 +117,35 @@ pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Upstream, String
     if let Some(path) = &ca_file {
         builder = builder.ca_file(path.trim());
     }
-    let client = builder.build().map_err(|e| {
-        let message = scrub(e.to_string(), &secret);
-        // The builder reads the file: name the variable that pointed at it.
-        match &ca_file {
-            Some(_) if message.contains("CA file") => format!("{ENV_CA_FILE}: {message}"),
-            _ => message,
-        }
-    })?;
-    Ok(Upstream { client, secrets: vec![secret], fake: None })
+    Ok(Prepared { builder, secret, ca_file: ca_file.is_some(), fake: None })
 }
 
-/// Starts the built-in fake tenant on loopback (seeded with a few of everything) and a
-/// client for it.
-pub async fn fake() -> Result<Upstream, String> {
+async fn prepare_fake() -> Result<Prepared, String> {
     let tenant = FakeTenant::builder()
         .seed(Seed::default())
         .start()
         .await
         .map_err(|e| format!("the fake tenant did not start: {e}"))?;
-    let client = Client::builder()
-        .base_url(tenant.base_url())
-        .client_credentials(tenant.client_id(), tenant.client_secret())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let secrets = vec![tenant.client_secret().to_owned()];
-    Ok(Upstream { client, secrets, fake: Some(tenant) })
+    let builder = Client::builder().base_url(tenant.base_url()).client_credentials(tenant.client_id(), tenant.client_secret());
+    let secret = tenant.client_secret().to_owned();
+    Ok(Prepared { builder, secret, ca_file: false, fake: Some(tenant) })
+}
+
+/// Starts the built-in fake tenant on loopback (seeded with a few of everything) and a
+/// client for it.
+pub async fn fake() -> Result<Upstream, String> {
+    prepare_fake().await?.finish(None).await
+}
+
+/// The gateway's client: for the fake tenant (`fake`) or the tenant the environment
+/// names (see [`from_env`]), sharing its token, rate-limit bucket, approvals and budgets
+/// with the other processes of the deployment through the Redis at `redis`
+/// (`redis://…`), when given ([`auth0_mgmt_redis::Shared`]). Redis need not be up: the
+/// token and the pacer fall back to this process' own until it answers; approvals and
+/// budgets fail closed meanwhile.
+pub async fn upstream(fake: bool, redis: Option<&str>, var: impl Fn(&str) -> Option<String>) -> Result<Upstream, String> {
+    let prepared = if fake { prepare_fake().await? } else { prepare_env(&var)? };
+    prepared.finish(redis).await
 }
 
 /// `https://` anywhere; `http://` only to a loopback host (`127.0.0.0/8`, `::1`,

@@ -28,6 +28,10 @@ use rmcp::ServiceExt;
 /// else next to the policy file), and `auth0-mgmt-mcp approvals list | approve ID |
 /// deny ID` decides them from another terminal, recording each decision in the same
 /// audit chain.
+///
+/// Replicas: gateways started with the same `--redis URL` share one access token, one
+/// rate-limit bucket, the approvals and the agents' budgets (`approvals --redis URL`
+/// decides them).
 #[derive(Parser, Debug)]
 #[command(name = "auth0-mgmt-mcp", version)]
 struct Cli {
@@ -151,6 +155,11 @@ struct StoreArgs {
     /// The gateway's policy file (only used to find the default approval store).
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// The Redis the gateways were started with (`--redis`): their approvals live there,
+    /// kept per tenant, so AUTH0_DOMAIN (or AUTH0_MGMT_BASE_URL), AUTH0_CLIENT_ID and
+    /// AUTH0_CLIENT_SECRET must name the same tenant and application. Excludes --approvals.
+    #[arg(long, value_name = "URL", conflicts_with = "approvals")]
+    redis: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -172,6 +181,14 @@ struct Common {
     /// (offline demo; no credentials needed).
     #[arg(long)]
     fake: bool,
+    /// Share with every other gateway (or process) started with the same Redis
+    /// (`redis://HOST:PORT/`): one access token, one rate-limit bucket, the approvals and
+    /// the agents' budgets. Approvals then live in Redis instead of the SQLite file
+    /// (excludes --approvals). Redis need not be up: the token and the pacer fall back
+    /// to this process' own with one warning and rejoin; approvals and budgets are
+    /// refused (nothing sent) while it is down.
+    #[arg(long, value_name = "URL", conflicts_with = "approvals")]
+    redis: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -232,17 +249,28 @@ async fn approvals(command: ApprovalsCommand) -> Result<ExitCode, String> {
         | ApprovalsCommand::Approve { store, .. }
         | ApprovalsCommand::Deny { store, .. } => store.clone(),
     };
-    let path =
-        approvals_path(store_args.approvals.as_deref(), store_args.audit.as_deref(), store_args.policy.as_deref())
-            .ok_or("say where the approvals are: --approvals FILE, or the gateway's --audit FILE or --policy FILE")?;
-    if !path.exists() {
-        return Err(format!(
-            "there is no approval store at {} (the gateway creates it when an agent has actions under `approve`; \
-             pass the gateway's --approvals, --audit or --policy)",
-            path.display()
-        ));
-    }
-    let store: Arc<dyn ApprovalStore> = open_store(&path)?;
+    let store: Arc<dyn ApprovalStore> = match &store_args.redis {
+        Some(url) => {
+            let up = config::upstream(false, Some(url), |k| std::env::var(k).ok()).await?;
+            up.shared.ok_or("no Redis connection")?.approvals()
+        }
+        None => {
+            let path = approvals_path(
+                store_args.approvals.as_deref(),
+                store_args.audit.as_deref(),
+                store_args.policy.as_deref(),
+            )
+            .ok_or("say where the approvals are: --approvals FILE, --redis URL, or the gateway's --audit FILE or --policy FILE")?;
+            if !path.exists() {
+                return Err(format!(
+                    "there is no approval store at {} (the gateway creates it when an agent has actions under `approve`; \
+                     pass the gateway's --approvals, --audit or --policy)",
+                    path.display()
+                ));
+            }
+            open_store(&path)?
+        }
+    };
     let sink = open_sink(store_args.audit.as_deref())?;
     let approvals = Approvals::new(store, sink);
     match command {
@@ -330,8 +358,8 @@ fn open_sink(audit: Option<&Path>) -> Result<Arc<dyn AuditSink>, String> {
     }
 }
 
-async fn upstream(fake: bool) -> Result<Upstream, String> {
-    if fake { config::fake().await } else { config::from_env(|k| std::env::var(k).ok()) }
+async fn upstream(common: &Common) -> Result<Upstream, String> {
+    config::upstream(common.fake, common.redis.as_deref(), |k| std::env::var(k).ok()).await
 }
 
 /// The approval store a gateway serving `agents` uses: `--approvals`, or the default
@@ -352,10 +380,13 @@ fn gateway_store(
     Ok(Some(store))
 }
 
-fn with_store(gateway: Gateway, store: Option<Arc<SqliteApprovalStore>>) -> Gateway {
-    match store {
-        Some(s) => gateway.with_approvals(s),
-        None => gateway,
+/// The gateway with its stores: Redis' approvals and budgets when `--redis` named one,
+/// else the SQLite approval store (if any) and in-process budgets.
+fn with_stores(gateway: Gateway, up: &Upstream, store: Option<Arc<SqliteApprovalStore>>) -> Gateway {
+    match (&up.shared, store) {
+        (Some(shared), _) => gateway.with_approvals(shared.approvals()).with_budgets(shared.budgets()),
+        (None, Some(s)) => gateway.with_approvals(s),
+        (None, None) => gateway,
     }
 }
 
@@ -387,9 +418,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 ));
             }
             let sink = open_sink(common.audit.as_deref())?;
-            let store = gateway_store(&common, &policy, &[agent.as_str()])?;
-            let up = upstream(common.fake).await?;
-            let gateway = with_store(Gateway::new(up.client, policy, sink).with_secrets(up.secrets), store);
+            let store = if common.redis.is_some() { None } else { gateway_store(&common, &policy, &[agent.as_str()])? };
+            let up = upstream(&common).await?;
+            let gateway = with_stores(Gateway::new(up.client.clone(), policy, sink).with_secrets(up.secrets.clone()), &up, store);
             let agent = gateway.agent(&agent).map_err(|e| e.to_string())?;
             tracing::info!(agent = agent.name(), tools = agent.tools().len(), "serving over stdio");
             let running = AgentServer::new(agent)
@@ -414,9 +445,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Arc::new(TracingSink),
             );
             check.all_agents().map_err(|e| e.to_string())?;
-            let store = gateway_store(&common, &policy, &policy.agent_names())?;
-            let up = upstream(common.fake).await?;
-            let gateway = with_store(Gateway::new(up.client, policy, sink).with_secrets(up.secrets), store);
+            let store = if common.redis.is_some() { None } else { gateway_store(&common, &policy, &policy.agent_names())? };
+            let up = upstream(&common).await?;
+            let gateway = with_stores(Gateway::new(up.client.clone(), policy, sink).with_secrets(up.secrets.clone()), &up, store);
             let http = HttpGateway::new(&gateway, HttpOptions::default().allowed_hosts(allow_host))
                 .map_err(|e| e.to_string())?;
             let listener = tokio::net::TcpListener::bind(listen)

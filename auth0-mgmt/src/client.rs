@@ -23,7 +23,7 @@ use tracing::Instrument as _;
 use url::Url;
 
 use crate::error::{DecodeError, Denial, Error, Result};
-use crate::ratelimit::{Pacer, PacerConfig, PacerStats, RateLimit};
+use crate::ratelimit::{Pacer, PacerConfig, PacerStats, RateLimit, RateLimiter};
 use crate::request::{CallHook, Interceptor, Outcome, Request};
 use crate::retry::RetryConfig;
 use crate::token::{AccessToken, CLOCK_SKEW_LEEWAY, ClientCredentials, Scopes, StaticToken, TokenSource};
@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     telemetry: bool,
     retry: RetryConfig,
     pacer: PacerConfig,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
     refresh_margin: Duration,
     offset_limit: Option<u64>,
 }
@@ -74,6 +75,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_body", &self.body_limit)
             .field("telemetry", &self.telemetry)
             .field("retry", &self.retry)
+            .field("rate_limiter", &self.rate_limiter)
             .finish_non_exhaustive()
     }
 }
@@ -95,6 +97,7 @@ impl Default for ClientBuilder {
             telemetry: true,
             retry: RetryConfig::default(),
             pacer: PacerConfig::default(),
+            rate_limiter: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             offset_limit: Some(DEFAULT_OFFSET_LIMIT),
         }
@@ -271,9 +274,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Pacer settings (pacing is on by default).
+    /// Pacer settings (pacing is on by default). They configure the client's own
+    /// in-process [`Pacer`]; a limiter installed with
+    /// [`rate_limiter`](Self::rate_limiter) takes its place and brings its own settings.
     pub fn pacer(mut self, config: PacerConfig) -> Self {
         self.pacer = config;
+        self
+    }
+
+    /// Pace calls with this [`RateLimiter`] instead of the client's own in-process
+    /// [`Pacer`] — e.g. one shared by several processes through a store, so that they
+    /// pace the tenant's one rate-limit bucket together (`auth0-mgmt-redis`). Every wait
+    /// it imposes still counts against the call's
+    /// [`max_total_wait`](RetryConfig::max_total_wait).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use auth0_mgmt::{Client, Pacer, PacerConfig};
+    ///
+    /// // Two clients (say, for two policies) that pace as one.
+    /// let pacer = Arc::new(Pacer::new(PacerConfig::default()));
+    /// let a = Client::builder().domain("acme.eu.auth0.com").token("t").rate_limiter(pacer.clone()).build().unwrap();
+    /// let b = Client::builder().domain("acme.eu.auth0.com").token("t").rate_limiter(pacer).build().unwrap();
+    /// assert_eq!(a.rate_limit_stats(), b.rate_limit_stats());
+    /// ```
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
         self
     }
 
@@ -294,6 +320,75 @@ impl ClientBuilder {
 
     /// Validates the settings and builds the client.
     pub fn build(self) -> Result<Client> {
+        let Parts { base, domain, audience, transport } = self.parts()?;
+        let tokens: Arc<dyn TokenSource> = match self.credentials {
+            None => {
+                return Err(Error::Config(
+                    "credentials are required: client_credentials, token or token_source".into(),
+                ));
+            }
+            Some(Credentials::Source(s)) => s,
+            Some(Credentials::ClientCredentials { id, secret }) => Arc::new(ClientCredentials::new(
+                transport.clone(),
+                token_url(&base)?,
+                checked_client_id(id)?,
+                secret,
+                audience.clone(),
+                self.refresh_margin,
+            )),
+        };
+        let pacer = self.rate_limiter.unwrap_or_else(|| Arc::new(Pacer::new(self.pacer)));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                domain,
+                base,
+                audience,
+                transport,
+                retry: self.retry,
+                tokens,
+                pacer,
+                offset_limit: self.offset_limit,
+            }),
+            interceptors: Arc::from(Vec::new()),
+        })
+    }
+
+    /// Builds only the token side of this configuration: a [`ClientCredentials`] token
+    /// source with the settings given so far (domain or base URL, client credentials,
+    /// audience, HTTP options, timeouts, retries, refresh margin), sending through a
+    /// transport of its own built the same way as the client's. The builder is left as
+    /// it is, to build the client afterwards.
+    ///
+    /// For token sources that wrap the SDK's own minting, e.g. a token cache shared by
+    /// several processes (`auth0-mgmt-redis`): they mint with it, and fall back to it.
+    /// An error when the builder has no client credentials.
+    ///
+    /// ```
+    /// use auth0_mgmt::Client;
+    ///
+    /// let builder = Client::builder().domain("acme.eu.auth0.com").client_credentials("ID", "SECRET");
+    /// let minter = builder.build_client_credentials().unwrap();
+    /// assert_eq!(minter.client_id(), "ID");
+    /// assert_eq!(minter.audience(), "https://acme.eu.auth0.com/api/v2/");
+    /// assert_eq!(minter.token_url(), "https://acme.eu.auth0.com/oauth/token");
+    /// ```
+    pub fn build_client_credentials(&self) -> Result<ClientCredentials> {
+        let Some(Credentials::ClientCredentials { id, secret }) = &self.credentials else {
+            return Err(Error::Config("build_client_credentials needs client_credentials(id, secret)".into()));
+        };
+        let Parts { base, audience, transport, .. } = self.parts()?;
+        Ok(ClientCredentials::new(
+            transport,
+            token_url(&base)?,
+            checked_client_id(id.clone())?,
+            secret.clone(),
+            audience,
+            self.refresh_margin,
+        ))
+    }
+
+    /// Validates everything but the credentials and builds the transport.
+    fn parts(&self) -> Result<Parts> {
         let base = match &self.base_url {
             Some(url) => parse_base_url(url)?,
             None => {
@@ -315,7 +410,7 @@ impl ClientBuilder {
         if self.body_limit == 0 {
             return Err(Error::Config("max_response_body must be at least 1 byte".into()));
         }
-        let (http, connect_timeout) = match self.http {
+        let (http, connect_timeout) = match &self.http {
             Some(client) => {
                 let set = self.http_options.set_by_caller();
                 if !set.is_empty() {
@@ -324,11 +419,11 @@ impl ClientBuilder {
                         set.join(", ")
                     )));
                 }
-                (client, None)
+                (client.clone(), None)
             }
             None => {
                 let connect = self.http_options.connect_timeout.unwrap_or(crate::transport::DEFAULT_CONNECT_TIMEOUT);
-                (self.http_options.build()?, Some(connect))
+                (self.http_options.clone().build()?, Some(connect))
             }
         };
         let transport = Arc::new(Transport::new(
@@ -339,44 +434,28 @@ impl ClientBuilder {
             connect_timeout,
             self.body_limit,
         ));
-        let audience = self.audience.unwrap_or_else(|| format!("https://{domain}/api/v2/"));
-        let tokens: Arc<dyn TokenSource> = match self.credentials {
-            None => {
-                return Err(Error::Config(
-                    "credentials are required: client_credentials, token or token_source".into(),
-                ));
-            }
-            Some(Credentials::Source(s)) => s,
-            Some(Credentials::ClientCredentials { id, secret }) => {
-                if id.is_empty() {
-                    return Err(Error::Config("the client id is empty".into()));
-                }
-                let token_url = Url::parse(&format!("{base}/oauth/token"))
-                    .map_err(|e| Error::Config(format!("invalid token URL: {e}")))?;
-                Arc::new(ClientCredentials::new(
-                    transport.clone(),
-                    token_url,
-                    id,
-                    secret,
-                    audience.clone(),
-                    self.refresh_margin,
-                ))
-            }
-        };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                domain,
-                base,
-                audience,
-                transport,
-                retry: self.retry,
-                tokens,
-                pacer: Pacer::new(self.pacer),
-                offset_limit: self.offset_limit,
-            }),
-            interceptors: Arc::from(Vec::new()),
-        })
+        let audience = self.audience.clone().unwrap_or_else(|| format!("https://{domain}/api/v2/"));
+        Ok(Parts { base, domain, audience, transport })
     }
+}
+
+/// What [`ClientBuilder::parts`] validated and built.
+struct Parts {
+    base: String,
+    domain: String,
+    audience: String,
+    transport: Arc<Transport>,
+}
+
+fn token_url(base: &str) -> Result<Url> {
+    Url::parse(&format!("{base}/oauth/token")).map_err(|e| Error::Config(format!("invalid token URL: {e}")))
+}
+
+fn checked_client_id(id: String) -> Result<String> {
+    if id.is_empty() {
+        return Err(Error::Config("the client id is empty".into()));
+    }
+    Ok(id)
 }
 
 /// `User-Agent` and, unless switched off, the `Auth0-Client` telemetry header.
@@ -492,7 +571,7 @@ struct Inner {
     transport: Arc<Transport>,
     retry: RetryConfig,
     tokens: Arc<dyn TokenSource>,
-    pacer: Pacer,
+    pacer: Arc<dyn RateLimiter>,
     offset_limit: Option<u64>,
 }
 
@@ -680,7 +759,7 @@ impl Client {
                 bearer: Some(&token),
                 body_secret: None,
                 idempotent: op.idempotent(),
-                pacer: Some(&self.inner.pacer),
+                pacer: Some(&*self.inner.pacer),
             };
             let answer = self.inner.transport.send(&call).await?;
             if answer.status.is_success() {

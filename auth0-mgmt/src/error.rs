@@ -574,8 +574,9 @@ impl TokenError {
     }
 
     /// The error handed to calls that queued behind a mint that failed with `e`: the
-    /// token endpoint's own error when it answered, else a description of the failure.
-    pub(crate) fn shared(e: &Error) -> TokenError {
+    /// token endpoint's own error when it answered, else a description of the failure
+    /// (for token sources that share one mint between callers, as the SDK's own does).
+    pub fn shared(e: &Error) -> TokenError {
         if let Some(t) = e.token_error() {
             return t.clone();
         }

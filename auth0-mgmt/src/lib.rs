@@ -127,8 +127,8 @@ pub use models::{
     Timestamp,
 };
 pub use pagination::{CheckpointStream, List, OffsetStream, Page, Paginator, ResumePoint};
-pub use ratelimit::{PacerConfig, PacerStats, RateLimit};
+pub use ratelimit::{Pacer, PacerConfig, PacerStats, PacerWait, RateLimit, RateLimiter};
 pub use request::{BoxFuture, CallHook, Interceptor, Outcome, PathId, Request};
 pub use retry::{RetryConfig, WaitFor};
-pub use token::{AccessToken, Scopes, StaticToken, TokenSource};
+pub use token::{AccessToken, ClientCredentials, Scopes, StaticToken, TokenSource};
 pub use transport::TLS_BACKEND;

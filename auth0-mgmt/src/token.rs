@@ -277,7 +277,13 @@ impl TokenSource for StaticToken {
 ///   run. One task refreshes while the others keep using the valid token; when the
 ///   refresh fails the valid token is kept and the refresh is tried again later (after
 ///   a quarter of what is left of its life, at most 5 s).
-pub(crate) struct ClientCredentials {
+///
+/// The client builds one from [`ClientBuilder::client_credentials`](crate::ClientBuilder::client_credentials).
+/// Build one yourself with [`ClientBuilder::build_client_credentials`](crate::ClientBuilder::build_client_credentials)
+/// to wrap it in a token source of your own (a cache shared by several processes mints
+/// with [`mint`](Self::mint) and falls back to this source's own cache). Its `Debug`
+/// never shows the secret or a token.
+pub struct ClientCredentials {
     transport: Arc<Transport>,
     token_url: Url,
     client_id: String,
@@ -413,7 +419,41 @@ impl ClientCredentials {
         if st.generation != generation { st.token.clone() } else { None }
     }
 
-    async fn mint(&self) -> Result<AccessToken> {
+    /// The client id (of the machine-to-machine application).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The audience tokens are requested for (`https://{domain}/api/v2/` by default).
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// The token endpoint (`https://{domain}/oauth/token`).
+    pub fn token_url(&self) -> &str {
+        self.token_url.as_str()
+    }
+
+    /// The client secret — for deriving keys from it (e.g. to encrypt tokens kept in a
+    /// shared cache). It is sent only to the token endpoint; never log it.
+    pub fn client_secret(&self) -> &SecretString {
+        &self.client_secret
+    }
+
+    /// The configured refresh-ahead margin (capped, per token, at half its lifetime).
+    pub fn refresh_margin(&self) -> Duration {
+        self.margin
+    }
+
+    /// Token requests sent so far (each mint attempt counts once, whatever its retries).
+    pub fn mints(&self) -> u64 {
+        self.mints.load(Ordering::Relaxed)
+    }
+
+    /// Mints a token now — one token request (with the transport's retries), whatever
+    /// the cache holds — and caches it. No single flight here: a caller that shares the
+    /// result between tasks or processes makes sure one of them mints.
+    pub async fn mint(&self) -> Result<AccessToken> {
         let body = serde_json::json!({
             "grant_type": "client_credentials",
             "client_id": self.client_id,

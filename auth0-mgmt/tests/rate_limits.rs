@@ -262,3 +262,94 @@ async fn nonsense_bucket_headers_never_hold_calls_back() {
         assert_eq!(common::api_requests(&server).await.len(), 7);
     }
 }
+
+/// A limiter that records what the transport asks of it, waits `wait` per acquire (or
+/// refuses when that is more than the caller may wait) and names `throttle` after a 429.
+#[derive(Debug)]
+struct Recording {
+    wait: Duration,
+    throttle: Duration,
+    events: std::sync::Mutex<Vec<String>>,
+}
+
+impl auth0_mgmt::RateLimiter for Recording {
+    fn acquire(&self, max_wait: Duration) -> futures::future::BoxFuture<'_, Result<Duration, auth0_mgmt::PacerWait>> {
+        self.events.lock().unwrap().push(format!("acquire {}", max_wait.as_secs()));
+        Box::pin(async move {
+            if self.wait > max_wait {
+                return Err(auth0_mgmt::PacerWait::new(self.wait));
+            }
+            tokio::time::sleep(self.wait).await;
+            Ok(self.wait)
+        })
+    }
+    fn observe(&self, rate_limit: &auth0_mgmt::RateLimit, status: u16) {
+        self.events.lock().unwrap().push(format!("observe {status} {:?}", rate_limit.remaining));
+    }
+    fn unanswered(&self) {
+        self.events.lock().unwrap().push("unanswered".into());
+    }
+    fn throttled_delay(&self, _: &auth0_mgmt::RateLimit, attempt: u32) -> Duration {
+        self.events.lock().unwrap().push(format!("throttled {attempt}"));
+        self.throttle
+    }
+    fn stats(&self) -> auth0_mgmt::PacerStats {
+        let mut stats = auth0_mgmt::PacerStats::default();
+        stats.requests = 42;
+        stats
+    }
+}
+
+/// The pacer seam: an installed limiter replaces the in-process pacer, sees every attempt
+/// in the transport's order, and every wait it imposes is charged to the call's budget.
+#[tokio::test(start_paused = true)]
+async fn an_installed_rate_limiter_is_driven_and_its_waits_count_against_the_budget() {
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(too_many(&epoch_in(3600)).insert_header("x-ratelimit-remaining", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-limit", "10")
+                .insert_header("x-ratelimit-remaining", "7")
+                .set_body_json(json!({"user_id": "auth0|1"})),
+        )
+        .mount(&server)
+        .await;
+    let limiter = Arc::new(Recording {
+        wait: Duration::from_secs(20),
+        throttle: Duration::from_secs(30),
+        events: Default::default(),
+    });
+    let client = common::paused_builder(&server)
+        .retry(RetryConfig::default().max_total_wait(Duration::from_secs(100)))
+        .rate_limiter(limiter.clone())
+        .build()
+        .unwrap();
+    assert_eq!(client.rate_limit_stats().requests, 42);
+    let t0 = Instant::now();
+    client.users().get(&uid()).await.unwrap();
+    assert_eq!(Instant::now() - t0, Duration::from_secs(20 + 30 + 20));
+    // The second acquire may wait what is left: 100 − 20 (pacer) − 30 (429) = 50 s.
+    assert_eq!(
+        *limiter.events.lock().unwrap(),
+        ["acquire 100", "observe 429 Some(0)", "throttled 0", "acquire 50", "observe 200 Some(7)"]
+    );
+    // A wait beyond what is left of the budget is refused by the limiter, nothing is sent,
+    // and the call ends with WaitTooLong naming the pacer.
+    let client = common::paused_builder(&server)
+        .retry(RetryConfig::default().max_total_wait(Duration::from_secs(10)))
+        .rate_limiter(limiter.clone())
+        .build()
+        .unwrap();
+    let sent = server.received_requests().await.unwrap().len();
+    let err = client.users().get(&uid()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::WaitTooLong { waiting_for: auth0_mgmt::WaitFor::Pacer, wait, .. } if wait == Duration::from_secs(20)),
+        "{err:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), sent);
+}

@@ -151,6 +151,33 @@ pub struct ApprovalAsk {
     pub call_id: String,
 }
 
+impl ApprovalAsk {
+    /// An ask for one request (the guard fills every field; stores outside this crate
+    /// use this in their tests): no targets, actions or approvers, the operator channel,
+    /// every other field as given. Every field is public to fill in further.
+    pub fn new(
+        agent: impl Into<String>,
+        operation: &'static Operation,
+        request_hash: impl Into<String>,
+        request: impl Into<String>,
+        ttl: Duration,
+    ) -> ApprovalAsk {
+        ApprovalAsk {
+            agent: agent.into(),
+            operation: operation.id,
+            request_hash: request_hash.into(),
+            request: request.into(),
+            targets: Vec::new(),
+            actions: ActionSet::empty(),
+            approvers: Vec::new(),
+            channel: ApprovalChannel::default(),
+            policy_version: String::new(),
+            ttl,
+            call_id: String::new(),
+        }
+    }
+}
+
 /// One approval, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -219,6 +246,34 @@ impl Approval {
             note: None,
             consumed_at: None,
             call_id: ask.call_id.clone(),
+        }
+    }
+
+    /// An approval rebuilt by a store outside this crate from its own records: `id` in
+    /// `state`, every other field empty, zero or the Unix epoch — to be filled in (every
+    /// field is public).
+    pub fn restored(id: impl Into<String>, state: ApprovalState) -> Approval {
+        let epoch = SystemTime::UNIX_EPOCH;
+        Approval {
+            id: id.into(),
+            agent: String::new(),
+            operation: String::new(),
+            request_hash: String::new(),
+            request: String::new(),
+            targets: Vec::new(),
+            actions: ActionSet::empty(),
+            approvers: Vec::new(),
+            channel: ApprovalChannel::default(),
+            policy_version: String::new(),
+            state,
+            created_at: epoch,
+            expires_at: epoch,
+            ttl: Duration::ZERO,
+            decided_by: None,
+            decided_at: None,
+            note: None,
+            consumed_at: None,
+            call_id: String::new(),
         }
     }
 

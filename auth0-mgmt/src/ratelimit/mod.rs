@@ -9,8 +9,10 @@
 //!
 //! # The pacer in four rules
 //!
-//! Every client has one pacer, shared by all its tasks (it is crate-private; its counters are
-//! public as [`Client::rate_limit_stats`](crate::Client::rate_limit_stats)).
+//! Every client has one pacer, shared by all its tasks ([`Pacer`]; its counters are public
+//! as [`Client::rate_limit_stats`](crate::Client::rate_limit_stats)). The transport talks
+//! to it through the [`RateLimiter`] trait, so another pacer can take its place
+//! ([`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter)).
 //!
 //! 1. **A model of the bucket, fed by every answer.** An answer whose `limit` and
 //!    `remaining` make sense together (`1 ≤ limit ≤ 10⁶`, `remaining ≤ limit`) resets the
@@ -71,19 +73,23 @@
 //! → `observe(&rl, status)` for **every** answer (`unanswered()` for a transport error) →
 //! on a 429 `sleep(throttled_delay(&rl, attempt))` and try again from `acquire`.
 //!
-//! # A shared bucket (issue 14)
+//! # A shared bucket
 //!
-//! The model (`pacer::Bucket`) is a plain struct driven by explicit instants:
-//! `reserve(now)` takes a token or names the instant to ask again, `observe(now, …)`
-//! learns from an answer, `unanswered(now)` forgets a request. A backend shared by several
-//! processes (Redis) can keep the same state and run the same transitions atomically; the
-//! line of waiting calls stays in each process.
+//! The bucket is per tenant, not per process. Several processes that each run this pacer
+//! learn it separately and collide in 429s; a [`RateLimiter`] shared through a store
+//! (`auth0-mgmt-redis` keeps the model in Redis) paces them as one client. The model
+//! (`pacer::Bucket`) is a plain struct driven by explicit instants — `reserve(now)`
+//! takes a token or names the instant to ask again, `observe(now, …)` learns from an
+//! answer, `unanswered(now)` forgets a request — so a shared backend can keep the same
+//! state and run the same transitions atomically; the line of waiting calls stays in
+//! each process.
 
 mod headers;
+mod limiter;
 pub(crate) mod pacer;
 #[cfg(test)]
 mod simulation;
 
 pub use headers::{QuotaBucket, QuotaPeriod, RateLimit};
-pub(crate) use pacer::{Pacer, PacerWait};
-pub use pacer::{PacerConfig, PacerStats};
+pub use limiter::RateLimiter;
+pub use pacer::{Pacer, PacerConfig, PacerStats, PacerWait};

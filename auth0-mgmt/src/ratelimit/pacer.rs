@@ -112,11 +112,21 @@ pub struct PacerStats {
     pub estimated_refill_per_sec: Option<f64>,
 }
 
-/// A send slot further away than the caller may wait: nothing was waited.
+/// A send slot further away than the caller may wait: nothing was waited
+/// ([`RateLimiter::acquire`](super::RateLimiter::acquire)). The transport turns it into
+/// [`Error::WaitTooLong`](crate::Error::WaitTooLong) naming the pacer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct PacerWait {
+#[non_exhaustive]
+pub struct PacerWait {
     /// How long the call would have had to wait for its slot.
-    pub(crate) needed: Duration,
+    pub needed: Duration,
+}
+
+impl PacerWait {
+    /// A slot `needed` away.
+    pub fn new(needed: Duration) -> PacerWait {
+        PacerWait { needed }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -457,8 +467,26 @@ fn secs(s: f64) -> Duration {
 /// The wall clock used to put epoch stamps on the monotonic clock.
 pub(crate) type UnixClock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
-/// One pacer per client, shared by all its tasks. See the [module documentation](super).
-pub(crate) struct Pacer {
+/// The in-process pacer: one per client, shared by all its tasks, and the client's
+/// default [`RateLimiter`](super::RateLimiter). See the [module documentation](super).
+///
+/// A client builds its own from its [`PacerConfig`]; construct one yourself only to wrap
+/// it (a shared limiter falls back to it when its store is unreachable).
+///
+/// ```
+/// use std::sync::Arc;
+/// use auth0_mgmt::{Client, Pacer, PacerConfig, RateLimiter};
+///
+/// let pacer: Arc<dyn RateLimiter> = Arc::new(Pacer::new(PacerConfig::default()));
+/// let client = Client::builder()
+///     .domain("acme.eu.auth0.com")
+///     .token("a-token")
+///     .rate_limiter(pacer.clone())
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.rate_limit_stats().requests, 0);
+/// ```
+pub struct Pacer {
     config: PacerConfig,
     clock: UnixClock,
     state: Mutex<State>,
@@ -506,7 +534,7 @@ impl fmt::Debug for Pacer {
 
 impl Pacer {
     /// A pacer reading wall-clock time from [`SystemTime::now`].
-    pub(crate) fn new(config: PacerConfig) -> Pacer {
+    pub fn new(config: PacerConfig) -> Pacer {
         Pacer::with_unix_clock(config, Arc::new(SystemTime::now))
     }
 
@@ -517,7 +545,7 @@ impl Pacer {
     }
 
     /// The pacer's wall-clock "now"; pass it to [`RateLimit::from_headers`].
-    pub(crate) fn unix_now(&self) -> SystemTime {
+    pub fn unix_now(&self) -> SystemTime {
         (self.clock)()
     }
 
@@ -532,7 +560,7 @@ impl Pacer {
     /// would come later than `max_wait` (nothing was waited). If the model turns more
     /// pessimistic while the call waits, it is sent when `max_wait` runs out and the
     /// server decides. Cancellation-safe: a dropped future gives up its place in line.
-    pub(crate) async fn acquire(&self, max_wait: Duration) -> Result<Duration, PacerWait> {
+    pub async fn acquire(&self, max_wait: Duration) -> Result<Duration, PacerWait> {
         let start = Instant::now();
         let (ticket, wake) = {
             let mut st = self.lock();
@@ -597,7 +625,7 @@ impl Pacer {
 
     /// Learns from an answer (any status, rate-limit headers or not). Call it for every
     /// answer, before [`throttled_delay`](Self::throttled_delay).
-    pub(crate) fn observe(&self, rl: &RateLimit, status: u16) {
+    pub fn observe(&self, rl: &RateLimit, status: u16) {
         let now = Instant::now();
         let obs = Observation::new(rl, status, now, self.unix_now());
         let mut st = self.lock();
@@ -609,7 +637,7 @@ impl Pacer {
     }
 
     /// A request that got no answer (connection error, timeout): stop counting it as in flight.
-    pub(crate) fn unanswered(&self) {
+    pub fn unanswered(&self) {
         let mut st = self.lock();
         st.bucket.unanswered(Instant::now());
         st.wake_front();
@@ -619,7 +647,7 @@ impl Pacer {
     /// [`acquire`](Self::acquire), where it goes to the front of the line): the
     /// server-named wait — `Retry-After`, else `x-ratelimit-reset` — never capped; without
     /// either, exponential backoff with jitter (`backon`), `attempt` counting 429s so far.
-    pub(crate) fn throttled_delay(&self, rl: &RateLimit, attempt: u32) -> Duration {
+    pub fn throttled_delay(&self, rl: &RateLimit, attempt: u32) -> Duration {
         let delay = rl.server_wait(self.unix_now()).unwrap_or_else(|| {
             backoff(self.config.backoff_base, self.config.backoff_max, attempt.saturating_sub(1), true)
         });

@@ -28,7 +28,7 @@ pub(crate) const HAS_TLS: bool =
     cfg!(any(feature = "rustls-ring", feature = "rustls-aws-lc-rs", feature = "native-tls"));
 
 /// Options for the SDK's own HTTP client.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct HttpOptions {
     /// `None`: the default ([`DEFAULT_CONNECT_TIMEOUT`]).
     pub(crate) connect_timeout: Option<Duration>,

@@ -59,7 +59,7 @@ pub use self::http::TLS_BACKEND;
 pub(crate) use self::http::{DEFAULT_CONNECT_TIMEOUT, HttpOptions, ensure_crypto_provider};
 use self::scrub::Scrub;
 use crate::error::{ApiError, Error, Result, TokenError};
-use crate::ratelimit::{Pacer, PacerWait, RateLimit};
+use crate::ratelimit::{PacerWait, RateLimit, RateLimiter};
 use crate::retry::{Attempt, Budget, Classification, GiveUp, Next, RetryConfig, WaitFor, classify, next_wait};
 use crate::token::AccessToken;
 
@@ -91,7 +91,7 @@ pub(crate) struct Call<'a> {
     /// GET and DELETE (and the token endpoint): retried after 5xx and timeouts.
     pub(crate) idempotent: bool,
     /// The client's pacer (API calls).
-    pub(crate) pacer: Option<&'a Pacer>,
+    pub(crate) pacer: Option<&'a dyn RateLimiter>,
 }
 
 impl Call<'_> {
@@ -246,7 +246,7 @@ impl Transport {
             }
         };
         let status = resp.status();
-        let now = call.pacer.map_or_else(SystemTime::now, Pacer::unix_now);
+        let now = call.pacer.map_or_else(SystemTime::now, |p| p.unix_now());
         let rate_limit = RateLimit::from_headers(resp.headers(), now);
         if let Some(p) = call.pacer {
             p.observe(&rate_limit, status.as_u16());

@@ -1,0 +1,331 @@
+//! Test and benchmark support: a private `redis-server` per test (stopped by its PID when
+//! dropped), and worker processes that run an `auth0-mgmt` client against a tenant and
+//! report what they saw.
+#![allow(dead_code)]
+
+pub mod worker;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub use worker::{Report, WorkerArgs};
+
+/// Set to `1` to make a missing `redis-server` a failure instead of a skip. CI installs
+/// Redis and sets it; a fresh clone without Redis passes, each test saying it skipped.
+pub const REQUIRE_VAR: &str = "AUTH0_MGMT_REQUIRE_REDIS";
+/// The environment variable that turns a spawned test or example binary into a worker.
+pub const WORKER_VAR: &str = "AUTH0_MGMT_REDIS_WORKER";
+
+/// A `redis-server` of this test alone: loopback, a free port, no persistence, in a
+/// temporary directory. Killed (by its PID) when dropped.
+pub struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+    binary: PathBuf,
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+impl RedisServer {
+    /// Starts one, or `None` when `redis-server` is not on the `PATH` (the test then
+    /// says it skipped and how to run it) — a failure instead when [`REQUIRE_VAR`] is `1`.
+    pub fn start_or_skip(test: &str) -> Option<RedisServer> {
+        match find_on_path("redis-server") {
+            Some(binary) => Some(RedisServer::start_with(binary)),
+            None if std::env::var(REQUIRE_VAR).as_deref() == Ok("1") => panic!(
+                "{test}: redis-server is not on the PATH and {REQUIRE_VAR}=1. Install it \
+                 (Debian/Ubuntu: `apt-get install -y redis-server`; macOS: `brew install redis`)."
+            ),
+            None => {
+                eprintln!(
+                    "{test}: skipped: redis-server is not on the PATH (install it, e.g. \
+                     `apt-get install -y redis-server`, to run this test)"
+                );
+                None
+            }
+        }
+    }
+
+    fn start_with(binary: PathBuf) -> RedisServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut server = RedisServer { child: None, port: free_port(), dir, binary };
+        server.restart();
+        server
+    }
+
+    /// The server's URL.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Starts the server (again) on its port, and waits until it answers.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "already running");
+        let log = std::fs::File::create(self.dir.path().join("redis.log")).expect("log file");
+        let child = Command::new(&self.binary)
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--dir", &self.dir.path().display().to_string(), "--daemonize", "no", "--protected-mode", "yes"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn redis-server");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.answers() {
+            assert!(Instant::now() < deadline, "redis-server did not answer in 10 s: {}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server (by its PID) and waits for it to exit.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Freezes the server (`kill -STOP` on its PID): connections stay open, nothing
+    /// answers — a Redis that hangs, for as long as the test needs. [`thaw`](Self::thaw)
+    /// ends it; dropping the server kills it either way.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a [`freeze`](Self::freeze)d server go on (`kill -CONT` on its PID).
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status().expect("run kill");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
+    /// Whether it answers `PING` (a raw RESP exchange, no client library).
+    pub fn answers(&self) -> bool {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
+        if s.write_all(b"PING\r\n").is_err() {
+            return false;
+        }
+        let mut line = String::new();
+        BufReader::new(s).read_line(&mut line).is_ok() && line.starts_with("+PONG")
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+/// A worker process: this very binary started again with [`WORKER_VAR`] set.
+pub struct Worker {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Worker {
+    /// Spawns `program args…` with the worker's arguments in the environment.
+    pub fn spawn(program: &Path, args: &[&str], worker: &WorkerArgs) -> Worker {
+        let mut child = Command::new(program)
+            .args(args)
+            .env(WORKER_VAR, serde_json::to_string(worker).expect("worker args"))
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn a worker");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                // libtest may have printed `test worker_process ... ` before it.
+                if let Some(at) = line.find(worker::PREFIX)
+                    && tx.send(line[at + worker::PREFIX.len()..].to_owned()).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Worker { child, stdin, lines }
+    }
+
+    /// Waits for a line starting with `what` (at most `timeout`).
+    pub fn expect(&self, what: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(what) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("worker: no {what:?} line within {timeout:?}: {e}"),
+            }
+        }
+    }
+
+    pub fn send(&mut self, line: &str) {
+        if let Some(stdin) = &mut self.stdin {
+            writeln!(stdin, "{line}").expect("write to the worker");
+            stdin.flush().expect("flush");
+        }
+    }
+
+    /// The worker's final report (it prints one when its calls are done).
+    pub fn report(mut self, timeout: Duration) -> Report {
+        let line = self.expect("REPORT ", timeout);
+        let report = serde_json::from_str(&line["REPORT ".len()..]).expect("a report");
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+        report
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Only the process this test started, by its PID.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Starts `n` workers, waits until each is ready, then tells them all to go.
+pub fn start_workers(program: &Path, args: &[&str], worker: &WorkerArgs, n: usize) -> Vec<Worker> {
+    let mut workers: Vec<Worker> = (0..n).map(|_| Worker::spawn(program, args, worker)).collect();
+    for w in &workers {
+        w.expect("READY", Duration::from_secs(60));
+    }
+    for w in &mut workers {
+        w.send("go");
+    }
+    workers
+}
+
+/// Every key and value in the Redis at `port` (a raw RESP client, no library).
+pub fn dump(server: &RedisServer) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let keys = match command(&mut s, &mut r, &[b"KEYS", b"*"]) {
+        Resp::Array(items) => {
+            items.into_iter().filter_map(|v| if let Resp::Bulk(Some(b)) = v { Some(b) } else { None })
+        }
+        other => panic!("KEYS: {other:?}"),
+    }
+    .collect::<Vec<_>>();
+    keys.into_iter()
+        .map(|k| {
+            let v = match command(&mut s, &mut r, &[b"GET", &k]) {
+                Resp::Bulk(Some(v)) => v,
+                other => format!("{other:?}").into_bytes(),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+enum Resp {
+    Simple(String),
+    Error(String),
+    Int(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Vec<Resp>),
+}
+
+fn command(s: &mut TcpStream, r: &mut BufReader<TcpStream>, args: &[&[u8]]) -> Resp {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+    s.write_all(&out).expect("write");
+    read_resp(r)
+}
+
+fn read_resp(r: &mut BufReader<TcpStream>) -> Resp {
+    let mut line = String::new();
+    r.read_line(&mut line).expect("read");
+    let (kind, rest) = line.trim_end().split_at(1);
+    match kind {
+        "+" => Resp::Simple(rest.to_owned()),
+        "-" => Resp::Error(rest.to_owned()),
+        ":" => Resp::Int(rest.parse().expect("int")),
+        "$" => {
+            let n: i64 = rest.parse().expect("len");
+            if n < 0 {
+                return Resp::Bulk(None);
+            }
+            let mut buf = vec![0; n as usize + 2];
+            std::io::Read::read_exact(r, &mut buf).expect("bulk");
+            buf.truncate(n as usize);
+            Resp::Bulk(Some(buf))
+        }
+        "*" => {
+            let n: i64 = rest.parse().expect("len");
+            Resp::Array((0..n.max(0)).map(|_| read_resp(r)).collect())
+        }
+        _ => panic!("unexpected RESP line {line:?}"),
+    }
+}
+
+/// The `q`-quantile (0..=1) of `values` (sorted here).
+pub fn quantile(values: &mut [u64], q: f64) -> u64 {
+    if values.is_empty() {
+        return 0;
+    }
+    values.sort_unstable();
+    let i = ((values.len() - 1) as f64 * q).round() as usize;
+    values[i]
+}
+
+/// The remaining time to live of `key` in ms (`PTTL`: -1 no expiry, -2 no such key).
+pub fn pttl(server: &RedisServer, key: &[u8]) -> i64 {
+    query_int(server, &[b"PTTL", key])
+}
+
+/// Every key name in the Redis (`KEYS *`).
+pub fn keys(server: &RedisServer) -> Vec<String> {
+    dump(server).into_iter().map(|(k, _)| String::from_utf8_lossy(&k).into_owned()).collect()
+}
+
+/// A command whose answer is an integer.
+pub fn query_int(server: &RedisServer, args: &[&[u8]]) -> i64 {
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    match command(&mut s, &mut r, args) {
+        Resp::Int(n) => n,
+        other => panic!("{:?}: {other:?}", String::from_utf8_lossy(args[0])),
+    }
+}
