@@ -126,7 +126,8 @@ async fn prepare_fake() -> Result<Prepared, String> {
         .start()
         .await
         .map_err(|e| format!("the fake tenant did not start: {e}"))?;
-    let builder = Client::builder().base_url(tenant.base_url()).client_credentials(tenant.client_id(), tenant.client_secret());
+    let builder =
+        Client::builder().base_url(tenant.base_url()).client_credentials(tenant.client_id(), tenant.client_secret());
     let secret = tenant.client_secret().to_owned();
     Ok(Prepared { builder, secret, ca_file: false, fake: Some(tenant) })
 }
@@ -143,7 +144,11 @@ pub async fn fake() -> Result<Upstream, String> {
 /// (`redis://…`), when given ([`auth0_mgmt_redis::Shared`]). Redis need not be up: the
 /// token and the pacer fall back to this process' own until it answers; approvals and
 /// budgets fail closed meanwhile.
-pub async fn upstream(fake: bool, redis: Option<&str>, var: impl Fn(&str) -> Option<String>) -> Result<Upstream, String> {
+pub async fn upstream(
+    fake: bool,
+    redis: Option<&str>,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Upstream, String> {
     let prepared = if fake { prepare_fake().await? } else { prepare_env(&var)? };
     prepared.finish(redis).await
 }

@@ -420,7 +420,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let sink = open_sink(common.audit.as_deref())?;
             let store = if common.redis.is_some() { None } else { gateway_store(&common, &policy, &[agent.as_str()])? };
             let up = upstream(&common).await?;
-            let gateway = with_stores(Gateway::new(up.client.clone(), policy, sink).with_secrets(up.secrets.clone()), &up, store);
+            let gateway =
+                with_stores(Gateway::new(up.client.clone(), policy, sink).with_secrets(up.secrets.clone()), &up, store);
             let agent = gateway.agent(&agent).map_err(|e| e.to_string())?;
             tracing::info!(agent = agent.name(), tools = agent.tools().len(), "serving over stdio");
             let running = AgentServer::new(agent)
@@ -445,9 +446,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Arc::new(TracingSink),
             );
             check.all_agents().map_err(|e| e.to_string())?;
-            let store = if common.redis.is_some() { None } else { gateway_store(&common, &policy, &policy.agent_names())? };
+            let store =
+                if common.redis.is_some() { None } else { gateway_store(&common, &policy, &policy.agent_names())? };
             let up = upstream(&common).await?;
-            let gateway = with_stores(Gateway::new(up.client.clone(), policy, sink).with_secrets(up.secrets.clone()), &up, store);
+            let gateway =
+                with_stores(Gateway::new(up.client.clone(), policy, sink).with_secrets(up.secrets.clone()), &up, store);
             let http = HttpGateway::new(&gateway, HttpOptions::default().allowed_hosts(allow_host))
                 .map_err(|e| e.to_string())?;
             let listener = tokio::net::TcpListener::bind(listen)
