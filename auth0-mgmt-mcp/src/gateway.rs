@@ -12,7 +12,7 @@ use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-use auth0_mgmt_policy::audit::{rfc3339, sanitize};
+use auth0_mgmt_policy::audit::{Refused, new_call_id, rfc3339, sanitize};
 use auth0_mgmt_policy::{
     AgentPolicy, ApprovalStore, AuditRecord, AuditSink, BudgetStore, Guard, GuardedClient, Policy,
 };
@@ -185,10 +185,19 @@ impl Gateway {
     }
 
     /// Audits a request that did not authenticate (no agent, so no guard: straight to
-    /// the sink; a record the sink refuses is reported with `tracing::error!`).
+    /// the sink; a record the sink refuses is reported with `tracing::error!`): one
+    /// refusal of the pseudo-operation `mcp.connect`, with a call id of its own.
     pub(crate) fn audit_unauthenticated(&self, agent: &str, attempted: &str, reason: &str) {
-        let record =
-            AuditRecord::refusal(&self.policy, agent, None, attempted, "unauthenticated", reason, SystemTime::now());
+        let record = AuditRecord::refusal(
+            &self.policy,
+            agent,
+            Refused::Other("mcp.connect"),
+            &new_call_id(),
+            attempted,
+            "unauthenticated",
+            reason,
+            SystemTime::now(),
+        );
         if let Err(e) = self.sink.write(&record) {
             tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
         }
