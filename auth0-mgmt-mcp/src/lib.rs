@@ -59,7 +59,7 @@ pub mod http;
 mod server;
 pub mod tools;
 
-pub use gateway::{AgentGateway, Gateway, SetupError, ToolOutcome};
+pub use gateway::{AgentGateway, DEFAULT_ELICITATION_TIMEOUT, Gateway, SetupError, ToolOutcome};
 pub use server::AgentServer;
 
 /// A tool list as JSON (name, title, description, input schema, annotations), as the
