@@ -417,7 +417,7 @@ impl AgentGateway {
                 // request's hash, single-use) and sends it.
                 Asked::Approved => result = self.inner.guarded.execute_with_metadata::<Value>(request).await,
                 Asked::Denied(denial) => return approval_outcome(gw, op, &denial, None),
-                Asked::NotAsked(why) => asked = Some(why),
+                Asked::Unasked(why) => asked = Some(why),
             }
         }
         match result {
@@ -482,24 +482,24 @@ impl AgentGateway {
     async fn ask_client(&self, client: Option<&Peer<RoleServer>>, d: &Denial) -> Asked {
         let gw = &self.inner.gateway;
         let agent = self.name();
-        let Some(t) = d.approval.as_deref() else { return Asked::NotAsked("no approval was opened".into()) };
+        let Some(t) = d.approval.as_deref() else { return Asked::Unasked("no approval was opened".into()) };
         if !client_may_decide(self.policy().approvers(), agent) {
-            return Asked::NotAsked(format!(
+            return Asked::Unasked(format!(
                 "the policy's approvers for this agent do not include `{CLIENT_APPROVER}`, so the MCP client's user \
                  is not asked"
             ));
         }
-        let Some(store) = gw.approvals.clone() else { return Asked::NotAsked("there is no approval store".into()) };
+        let Some(store) = gw.approvals.clone() else { return Asked::Unasked("there is no approval store".into()) };
         let Some(peer) = client else {
-            return Asked::NotAsked("this call was not made over an MCP session that can ask its user".into());
+            return Asked::Unasked("this call was not made over an MCP session that can ask its user".into());
         };
         if !peer.supported_elicitation_modes().contains(&ElicitationMode::Form) {
-            return Asked::NotAsked("this MCP client did not declare the elicitation capability".into());
+            return Asked::Unasked("this MCP client did not declare the elicitation capability".into());
         }
         let remaining = t.expires_at.duration_since(SystemTime::now()).unwrap_or_default();
         let timeout = remaining.min(gw.elicitation_timeout);
         if timeout.is_zero() {
-            return Asked::NotAsked("the approval expires before the MCP client's user could answer".into());
+            return Asked::Unasked("the approval expires before the MCP client's user could answer".into());
         }
         let request = gw.scrub(sanitize(&t.request));
         let expires_at = rfc3339(t.expires_at);
@@ -522,17 +522,17 @@ impl AgentGateway {
         });
         let schema = match schema {
             Ok(schema) => schema,
-            Err(e) => return Asked::NotAsked(format!("the approval form could not be made ({e})")),
+            Err(e) => return Asked::Unasked(format!("the approval form could not be made ({e})")),
         };
         let params = ElicitRequestParams::FormElicitationParams { meta: None, message, requested_schema: schema };
         let answer = match peer.create_elicitation_with_timeout(params, Some(timeout)).await {
             Ok(answer) => answer,
             Err(rmcp::service::ServiceError::Timeout { .. }) => {
-                return Asked::NotAsked("the MCP client's user did not answer in time".into());
+                return Asked::Unasked("the MCP client's user did not answer in time".into());
             }
             Err(e) => {
                 let e = gw.scrub(sanitize(&e.to_string()));
-                return Asked::NotAsked(format!("asking the MCP client's user failed ({e})"));
+                return Asked::Unasked(format!("asking the MCP client's user failed ({e})"));
             }
         };
         let chosen = answer.content.as_ref().and_then(|c| c.get(DECISION)).and_then(Value::as_str);
@@ -544,18 +544,18 @@ impl AgentGateway {
                     Ok(_) => Asked::Approved,
                     Err(e) => {
                         let e = gw.scrub(sanitize(&e.to_string()));
-                        Asked::NotAsked(format!("the approval given in the MCP client could not be recorded ({e})"))
+                        Asked::Unasked(format!("the approval given in the MCP client could not be recorded ({e})"))
                     }
                 };
             }
             (ElicitationAction::Accept, Some(DENY)) => "denied in the MCP client",
             (ElicitationAction::Accept, _) => {
-                return Asked::NotAsked("the MCP client's answer was neither approve nor deny".into());
+                return Asked::Unasked("the MCP client's answer was neither approve nor deny".into());
             }
             (ElicitationAction::Decline, _) => "declined in the MCP client",
             (ElicitationAction::Cancel, _) => "cancelled in the MCP client",
             (_, _) => {
-                return Asked::NotAsked("the MCP client answered with an action this gateway does not know".into());
+                return Asked::Unasked("the MCP client answered with an action this gateway does not know".into());
             }
         };
         match approvals.deny(&t.id, &by, Some(note)).await {
@@ -569,7 +569,7 @@ impl AgentGateway {
             }
             Err(e) => {
                 let e = gw.scrub(sanitize(&e.to_string()));
-                Asked::NotAsked(format!("the denial given in the MCP client could not be recorded ({e})"))
+                Asked::Unasked(format!("the denial given in the MCP client could not be recorded ({e})"))
             }
         }
     }
@@ -598,7 +598,7 @@ enum Asked {
     /// Denied, declined or cancelled, and recorded: the `approval_denied` denial.
     Denied(Denial),
     /// Nobody was asked, or the answer was not taken: why (for the operator result).
-    NotAsked(String),
+    Unasked(String),
 }
 
 /// The command a human runs to approve `ticket` (with `--by` when the policy names
