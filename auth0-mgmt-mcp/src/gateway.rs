@@ -12,11 +12,17 @@ use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
 };
-use auth0_mgmt_policy::audit::{rfc3339, sanitize};
+use auth0_mgmt_policy::Approvals;
+use auth0_mgmt_policy::approval::{CLIENT_APPROVER, client_approver, client_may_decide};
+use auth0_mgmt_policy::audit::{Refused, new_call_id, rfc3339, sanitize};
 use auth0_mgmt_policy::{
     AgentPolicy, ApprovalStore, AuditRecord, AuditSink, BudgetStore, Guard, GuardedClient, Policy,
 };
-use rmcp::model::{CallToolResult, ContentBlock, Tool};
+use rmcp::RoleServer;
+use rmcp::model::{
+    CallToolResult, ContentBlock, ElicitRequestParams, ElicitationAction, ElicitationSchema, EnumSchema, Tool,
+};
+use rmcp::service::{ElicitationMode, Peer};
 use serde_json::{Map, Value, json};
 
 use crate::tools::{self, CheckpointNext, Listing, NotOffered, ToolSpec};
@@ -66,7 +72,12 @@ pub struct Gateway {
     approvals: Option<Arc<dyn ApprovalStore>>,
     budgets: Option<Arc<dyn BudgetStore>>,
     scrub: Arc<Vec<String>>,
+    elicitation_timeout: Duration,
 }
+
+/// How long the gateway waits, at most, for the user of an MCP client to answer an
+/// approval it asked for through elicitation (never past the approval's expiry).
+pub const DEFAULT_ELICITATION_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 impl fmt::Debug for Gateway {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -89,7 +100,15 @@ impl Gateway {
     /// [`with_approvals`](Self::with_approvals) gives one; without it a call that needs
     /// a human's approval is refused (`approval_unavailable`).
     pub fn new(client: Client, policy: Arc<Policy>, sink: Arc<dyn AuditSink>) -> Gateway {
-        Gateway { client, policy, sink, approvals: None, budgets: None, scrub: Arc::new(Vec::new()) }
+        Gateway {
+            client,
+            policy,
+            sink,
+            approvals: None,
+            budgets: None,
+            scrub: Arc::new(Vec::new()),
+            elicitation_timeout: DEFAULT_ELICITATION_TIMEOUT,
+        }
     }
 
     /// Keeps approvals in `store` — the store the humans decide in
@@ -119,6 +138,15 @@ impl Gateway {
     /// (a store shared by several gateway processes).
     pub fn with_budgets(mut self, store: Arc<dyn BudgetStore>) -> Gateway {
         self.budgets = Some(store);
+        self
+    }
+
+    /// Waits at most `timeout` (default [`DEFAULT_ELICITATION_TIMEOUT`], and never past
+    /// the approval's expiry) for the user of an MCP client to answer an approval asked
+    /// through elicitation (`approval = "client"`); without an answer by then the call
+    /// ends `approval_required` for an operator to decide.
+    pub fn with_elicitation_timeout(mut self, timeout: Duration) -> Gateway {
+        self.elicitation_timeout = timeout;
         self
     }
 
@@ -185,10 +213,19 @@ impl Gateway {
     }
 
     /// Audits a request that did not authenticate (no agent, so no guard: straight to
-    /// the sink; a record the sink refuses is reported with `tracing::error!`).
+    /// the sink; a record the sink refuses is reported with `tracing::error!`): one
+    /// refusal of the pseudo-operation `mcp.connect`, with a call id of its own.
     pub(crate) fn audit_unauthenticated(&self, agent: &str, attempted: &str, reason: &str) {
-        let record =
-            AuditRecord::refusal(&self.policy, agent, None, attempted, "unauthenticated", reason, SystemTime::now());
+        let record = AuditRecord::refusal(
+            &self.policy,
+            agent,
+            Refused::Other("mcp.connect"),
+            &new_call_id(),
+            attempted,
+            "unauthenticated",
+            reason,
+            SystemTime::now(),
+        );
         if let Err(e) = self.sink.write(&record) {
             tracing::error!(error = %e, record = %record.message, "an audit record could not be written");
         }
@@ -296,7 +333,37 @@ impl AgentGateway {
     /// Runs one `tools/call`: refuses (and audits) an unknown tool, a tool the agent was
     /// not given, and arguments the tool's schema does not declare; otherwise sends the
     /// call through the agent's guarded client, which decides, audits and redacts.
+    ///
+    /// No MCP client is asked anything: a call that awaits the approval of the user of
+    /// the agent's MCP client (`approval = "client"`) ends `approval_required`, decided
+    /// by an operator. [`call_from`](Self::call_from) asks the client.
     pub async fn call(&self, name: &str, arguments: Option<Map<String, Value>>) -> ToolOutcome {
+        self.call_from(name, arguments, None).await
+    }
+
+    /// [`call`](Self::call), made by the MCP client `client` (the server's peer). For an
+    /// agent whose policy says `approval = "client"` (never the default), a call that
+    /// ends `approval_required` is put to the human in that client through MCP
+    /// elicitation when the client declared the `elicitation` capability (form mode):
+    /// the request in plain English, the approval id and its expiry, approve or deny.
+    ///
+    /// * Approve: the approval is recorded through [`Approvals`] as
+    ///   [`client_approver`]`(agent)` (`mcp-client:<agent>`; nothing the agent sends
+    ///   names the approver), and the identical request runs once more through the same
+    ///   guarded client, which consumes the approval and sends it — within this call.
+    /// * Deny, decline or cancel: a denial is recorded the same way; the result is
+    ///   `approval_denied` and nothing is sent.
+    /// * A client without the capability, an elicitation that fails or times out (see
+    ///   [`Gateway::with_elicitation_timeout`]), an answer that is neither, or a policy
+    ///   whose `approvers` for the agent name people but not [`CLIENT_APPROVER`]: nobody
+    ///   is asked (or the answer is not taken), and the result is the operator's
+    ///   `approval_required`, saying why.
+    pub async fn call_from(
+        &self,
+        name: &str,
+        arguments: Option<Map<String, Value>>,
+        client: Option<&Peer<RoleServer>>,
+    ) -> ToolOutcome {
         let gw = &self.inner.gateway;
         let Some(op) = tools::operation_for_tool(name) else {
             let shown = sanitize(name);
@@ -338,7 +405,22 @@ impl AgentGateway {
         let page = request.query_value("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
         let per_page = request.query_value("per_page").and_then(|p| p.parse::<u64>().ok());
         let take = request.query_value("take").and_then(|p| p.parse::<u64>().ok());
-        match self.inner.guarded.execute_with_metadata::<Value>(request).await {
+        let mut asked = None;
+        let mut result = self.inner.guarded.execute_with_metadata::<Value>(request.clone()).await;
+        if let Err(Error::Denied(d)) = &result
+            && d.awaits_approval()
+            && d.approval.as_ref().is_some_and(|t| t.channel == ApprovalChannel::Client)
+        {
+            match self.ask_client(client, d).await {
+                // Approved in the client and recorded: the identical request, once more,
+                // through the same guard, which consumes the approval (bound to this
+                // request's hash, single-use) and sends it.
+                Asked::Approved => result = self.inner.guarded.execute_with_metadata::<Value>(request).await,
+                Asked::Denied(denial) => return approval_outcome(gw, op, &denial, None),
+                Asked::Unasked(why) => asked = Some(why),
+            }
+        }
+        match result {
             Ok(resp) => {
                 let status = resp.status.as_u16();
                 let structured =
@@ -360,7 +442,7 @@ impl AgentGateway {
                     op.summary
                 ),
             },
-            Err(Error::Denied(d)) if d.approval.is_some() => approval_outcome(gw, op, &d),
+            Err(Error::Denied(d)) if d.approval.is_some() => approval_outcome(gw, op, &d, asked.as_deref()),
             Err(Error::Denied(d)) if d.retry_after.is_some() => throttled_outcome(gw, op, &d),
             Err(Error::Denied(d)) => {
                 let reason = gw.scrub(d.reason.clone());
@@ -395,6 +477,103 @@ impl AgentGateway {
         }
     }
 
+    /// Puts a call awaiting the approval of the user of the agent's MCP client to that
+    /// user (MCP elicitation) and records their decision through [`Approvals`].
+    async fn ask_client(&self, client: Option<&Peer<RoleServer>>, d: &Denial) -> Asked {
+        let gw = &self.inner.gateway;
+        let agent = self.name();
+        let Some(t) = d.approval.as_deref() else { return Asked::Unasked("no approval was opened".into()) };
+        if !client_may_decide(self.policy().approvers(), agent) {
+            return Asked::Unasked(format!(
+                "the policy's approvers for this agent do not include `{CLIENT_APPROVER}`, so the MCP client's user \
+                 is not asked"
+            ));
+        }
+        let Some(store) = gw.approvals.clone() else { return Asked::Unasked("there is no approval store".into()) };
+        let Some(peer) = client else {
+            return Asked::Unasked("this call was not made over an MCP session that can ask its user".into());
+        };
+        if !peer.supported_elicitation_modes().contains(&ElicitationMode::Form) {
+            return Asked::Unasked("this MCP client did not declare the elicitation capability".into());
+        }
+        let remaining = t.expires_at.duration_since(SystemTime::now()).unwrap_or_default();
+        let timeout = remaining.min(gw.elicitation_timeout);
+        if timeout.is_zero() {
+            return Asked::Unasked("the approval expires before the MCP client's user could answer".into());
+        }
+        let request = gw.scrub(sanitize(&t.request));
+        let expires_at = rfc3339(t.expires_at);
+        let message = format!(
+            "{request}. Approve this call? It is approval {} and stays open until {expires_at}. Nothing has been \
+             sent to Auth0: approving runs exactly this request, once; denying refuses it.",
+            t.id
+        );
+        let decision = EnumSchema::builder(vec![APPROVE.to_owned(), DENY.to_owned()])
+            .title("Decision")
+            .description("Approve or deny this one request")
+            .enum_titles(vec!["Approve".to_owned(), "Deny".to_owned()])
+            .map(|b| b.build());
+        let schema = decision.map_err(|e| e.to_string()).and_then(|decision| {
+            ElicitationSchema::builder()
+                .title("Approve an Auth0 change")
+                .required_enum_schema(DECISION, decision)
+                .build()
+                .map_err(str::to_owned)
+        });
+        let schema = match schema {
+            Ok(schema) => schema,
+            Err(e) => return Asked::Unasked(format!("the approval form could not be made ({e})")),
+        };
+        let params = ElicitRequestParams::FormElicitationParams { meta: None, message, requested_schema: schema };
+        let answer = match peer.create_elicitation_with_timeout(params, Some(timeout)).await {
+            Ok(answer) => answer,
+            Err(rmcp::service::ServiceError::Timeout { .. }) => {
+                return Asked::Unasked("the MCP client's user did not answer in time".into());
+            }
+            Err(e) => {
+                let e = gw.scrub(sanitize(&e.to_string()));
+                return Asked::Unasked(format!("asking the MCP client's user failed ({e})"));
+            }
+        };
+        let chosen = answer.content.as_ref().and_then(|c| c.get(DECISION)).and_then(Value::as_str);
+        let approvals = Approvals::new(store, gw.sink.clone());
+        let by = client_approver(agent);
+        let note = match (answer.action, chosen) {
+            (ElicitationAction::Accept, Some(APPROVE)) => {
+                return match approvals.approve(&t.id, &by).await {
+                    Ok(_) => Asked::Approved,
+                    Err(e) => {
+                        let e = gw.scrub(sanitize(&e.to_string()));
+                        Asked::Unasked(format!("the approval given in the MCP client could not be recorded ({e})"))
+                    }
+                };
+            }
+            (ElicitationAction::Accept, Some(DENY)) => "denied in the MCP client",
+            (ElicitationAction::Accept, _) => {
+                return Asked::Unasked("the MCP client's answer was neither approve nor deny".into());
+            }
+            (ElicitationAction::Decline, _) => "declined in the MCP client",
+            (ElicitationAction::Cancel, _) => "cancelled in the MCP client",
+            (_, _) => {
+                return Asked::Unasked("the MCP client answered with an action this gateway does not know".into());
+            }
+        };
+        match approvals.deny(&t.id, &by, Some(note)).await {
+            Ok(a) => {
+                let reason = format!(
+                    "{by} denied this exact request (approval {}) ({note}); identical calls are refused until {}",
+                    a.id,
+                    rfc3339(a.expires_at)
+                );
+                Asked::Denied(Denial::approval_denied(d.operation, reason, a.ticket()))
+            }
+            Err(e) => {
+                let e = gw.scrub(sanitize(&e.to_string()));
+                Asked::Unasked(format!("the denial given in the MCP client could not be recorded ({e})"))
+            }
+        }
+    }
+
     fn not_offered(&self, refused: &Request, name: &str, why: &NotOffered) -> ToolOutcome {
         let op = refused.operation();
         let reason = format!("the tool {name} is not given to this agent: {}", why.reason(op));
@@ -405,6 +584,21 @@ impl AgentGateway {
             json!({"denied": true, "because": why.code(), "operation": op.id, "sent": false}),
         )
     }
+}
+
+/// The field of the approval form, and its two values.
+const DECISION: &str = "decision";
+const APPROVE: &str = "approve";
+const DENY: &str = "deny";
+
+/// What came of asking the user of the MCP client.
+enum Asked {
+    /// Approved, and recorded: run the identical request once more.
+    Approved,
+    /// Denied, declined or cancelled, and recorded: the `approval_denied` denial.
+    Denied(Denial),
+    /// Nobody was asked, or the answer was not taken: why (for the operator result).
+    Unasked(String),
 }
 
 /// The command a human runs to approve `ticket` (with `--by` when the policy names
@@ -429,7 +623,10 @@ fn shell_word(s: &str) -> String {
 /// exact request a human denied (`approval_denied`): an error result with the approval
 /// — its id, the request in plain English, who decides, until when — and, for the model,
 /// what happens next.
-fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
+///
+/// `not_asked` says why the user of the MCP client was not asked (or their answer not
+/// taken) for an `approval = "client"` agent, whose request then goes to an operator.
+fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial, not_asked: Option<&str>) -> ToolOutcome {
     let Some(t) = d.approval.as_deref() else {
         return ToolOutcome::error(&d.code, gw.scrub(d.reason.clone()), json!({"sent": false}));
     };
@@ -447,7 +644,9 @@ fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
         let command = approve_command(t);
         let how = match t.channel {
             ApprovalChannel::Client => format!(
-                "this gateway does not ask the MCP client's user itself, so an operator decides with `{command}`"
+                "but {}, so an operator decides with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)",
+                not_asked.unwrap_or("this call was not made over an MCP session that can ask its user"),
+                t.id
             ),
             _ => format!("who decides with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)", t.id),
         };
@@ -460,6 +659,9 @@ fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial) -> ToolOutcome {
         );
         let mut approval = approval;
         approval["approve_with"] = Value::String(command);
+        if let (ApprovalChannel::Client, Some(why)) = (t.channel, not_asked) {
+            approval["client_not_asked"] = Value::String(why.to_owned());
+        }
         ToolOutcome::error(
             "approval_required",
             message,

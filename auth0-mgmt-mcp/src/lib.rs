@@ -22,7 +22,11 @@
 //!   tool; its call ends `approval_required` (an error result with the approval id, the
 //!   request in plain English, who decides and until when; nothing is sent) until a
 //!   human approves that exact request in the [`ApprovalStore`](auth0_mgmt_policy::ApprovalStore)
-//!   given with [`Gateway::with_approvals`]; the identical retry then runs once.
+//!   given with [`Gateway::with_approvals`]; the identical retry then runs once. For an
+//!   agent with `approval = "client"` (never the default), the gateway asks the user of
+//!   the agent's MCP client through elicitation when the client supports it, and on
+//!   approve runs the call once within the same `tools/call`
+//!   ([`AgentGateway::call_from`]).
 //! * **Budgets**: the policy's `limits`, per agent, counted per gateway process; a call
 //!   past them ends `agent_rate_limited` with `retry_after_seconds` and `retry_at`.
 //! * **Transports**: [`AgentServer`] serves one agent over any rmcp transport (stdio);
@@ -59,7 +63,7 @@ pub mod http;
 mod server;
 pub mod tools;
 
-pub use gateway::{AgentGateway, Gateway, SetupError, ToolOutcome};
+pub use gateway::{AgentGateway, DEFAULT_ELICITATION_TIMEOUT, Gateway, SetupError, ToolOutcome};
 pub use server::AgentServer;
 
 /// A tool list as JSON (name, title, description, input schema, annotations), as the

@@ -76,7 +76,9 @@ impl ServerHandler for AgentServer {
                 _ => return Err(ErrorData::invalid_request("not authenticated as this agent", None)),
             }
         }
-        let outcome = self.agent.call(&request.name, request.arguments).await;
+        // The peer is this session's MCP client: an `approval = "client"` agent's call
+        // may ask its user (elicitation), nobody else's.
+        let outcome = self.agent.call_from(&request.name, request.arguments, Some(&context.peer)).await;
         Ok(outcome.into_result().into())
     }
 }

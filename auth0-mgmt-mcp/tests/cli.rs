@@ -152,7 +152,8 @@ fn write_chain(path: &Path, records: usize) {
         let r = AuditRecord::refusal(
             &policy,
             "reader",
-            None,
+            auth0_mgmt_policy::audit::Refused::Other("mcp.tools_call"),
+            &auth0_mgmt_policy::audit::new_call_id(),
             &format!("call the unknown tool t{i}"),
             "unknown_tool",
             "no such tool",

@@ -154,6 +154,8 @@ async fn an_unknown_tool_is_refused_and_audited() {
     assert_eq!(structured(&r)["error"]["code"], "unknown_tool");
     let rec = s.records();
     assert_eq!(rec[0].code, "unknown_tool");
+    assert_eq!(rec[0].operation, "mcp.tools_call");
+    assert!(!rec[0].call_id.is_empty());
     assert!(!rec[0].message.contains('\u{1b}'), "sanitized: {}", rec[0].message);
 }
 

@@ -68,7 +68,18 @@ async fn a_wrong_or_missing_key_gets_401_before_any_mcp_handling() {
             (UNAUTHENTICATED, "unauthenticated", AuditDecision::Denied)
         );
         assert!(!r.message.contains("wrong-key") && !r.message.contains(READER_KEY), "{}", r.message);
+        // A connection refused before any MCP handling, as a call of its own.
+        assert_eq!((r.operation, r.resource), ("mcp.connect", "mcp"), "{}", r.message);
+        assert!(!r.call_id.is_empty(), "{}", r.message);
+        let json = serde_json::to_string(r).unwrap();
+        for secret in ["wrong-key", READER_KEY, "cmVhZGVyOng=", s.tenant.client_secret()] {
+            assert!(!json.contains(secret), "key material in {json}");
+        }
     }
+    let mut ids: Vec<&str> = rec.iter().map(|r| r.call_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), rec.len(), "every refusal has its own call id");
     // The right key works; another path is not MCP.
     let ok = http
         .post(&url)

@@ -31,6 +31,44 @@ use crate::targets::{Target, TargetKind};
 /// The longest sanitized string kept in a record (longer ones are cut with `…`).
 pub const MAX_FIELD_CHARS: usize = 300;
 
+/// What an [`AuditRecord::refusal`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refused {
+    /// A catalog operation (its id, resource and access are recorded).
+    Operation(&'static Operation),
+    /// Something that names no catalog operation, recorded under this pseudo-operation
+    /// id (`mcp.connect`: a connection refused before any MCP handling;
+    /// `mcp.tools_call`: a call of a tool that stands for no operation). Its resource
+    /// is the part before the first `.`, its access `read`.
+    Other(&'static str),
+}
+
+/// A fresh call id, unique within this process (and, with a per-process random prefix,
+/// practically across processes): `5f0c1a2b-00002a`. The guard gives one to every
+/// call; give one to each [`AuditRecord::refusal`] made outside it.
+///
+/// ```
+/// use auth0_mgmt_policy::audit::new_call_id;
+/// let (a, b) = (new_call_id(), new_call_id());
+/// assert_ne!(a, b);
+/// assert_eq!(a.len(), 15);
+/// ```
+pub fn new_call_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let prefix = *PREFIX.get_or_init(|| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+        h.write_u32(std::process::id());
+        h.finish() as u32
+    });
+    format!("{prefix:08x}-{:06x}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
 /// Makes a caller- or server-controlled string safe for a one-line record: control
 /// characters (C0, DEL, C1, so also ESC), Unicode line/paragraph separators and bidi
 /// controls become visible `\u{…}` escapes; backslashes are kept; length is capped at
@@ -294,26 +332,63 @@ impl AuditRecord {
     }
 
     /// A denial made outside the guard, before the call reached it (a gateway refusing
-    /// an unknown tool, undeclared arguments, an unauthenticated caller): `op` when the
-    /// refusal concerns a catalog operation, `what` says what was attempted otherwise.
+    /// an unknown tool, undeclared arguments, an unauthenticated caller), as call
+    /// `call_id` (a fresh [`new_call_id`] unless it belongs to a call already under
+    /// way). `subject` is the catalog operation it concerns or, when it names none, the
+    /// pseudo-operation to record it under (`mcp.connect`, `mcp.tools_call`); `what`
+    /// says what was attempted, for the sentence of a refusal that names no operation.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use auth0_mgmt_policy::audit::{new_call_id, Refused};
+    /// use auth0_mgmt_policy::{AuditRecord, Policy};
+    ///
+    /// let policy = Policy::from_toml("schema_version = 1\n[agents.bot]\n").unwrap();
+    /// let record = AuditRecord::refusal(
+    ///     &policy,
+    ///     "(unauthenticated)",
+    ///     Refused::Other("mcp.connect"),
+    ///     &new_call_id(),
+    ///     "connect over HTTP from 127.0.0.1",
+    ///     "unauthenticated",
+    ///     "no Authorization header",
+    ///     SystemTime::now(),
+    /// );
+    /// assert_eq!((record.operation, record.resource), ("mcp.connect", "mcp"));
+    /// assert!(!record.call_id.is_empty());
+    /// assert_eq!(
+    ///     record.message,
+    ///     "(unauthenticated) tried to connect over HTTP from 127.0.0.1 — denied: no Authorization header"
+    /// );
+    /// ```
+    #[allow(clippy::too_many_arguments)]
     pub fn refusal(
         policy: &Policy,
         agent: &str,
-        op: Option<&'static Operation>,
+        subject: Refused,
+        call_id: &str,
         what: &str,
         code: &str,
         reason: &str,
         time: SystemTime,
     ) -> AuditRecord {
+        let op = match subject {
+            Refused::Operation(op) => Some(op),
+            Refused::Other(_) => None,
+        };
+        let (operation, resource, access) = match subject {
+            Refused::Operation(op) => (op.id, op.resource.as_str(), op.access.as_str()),
+            Refused::Other(name) => (name, name.split_once('.').map_or(name, |(r, _)| r), "read"),
+        };
         let mut record = AuditRecord {
             time: rfc3339(time),
-            call_id: String::new(),
+            call_id: sanitize(call_id),
             phase: RecordPhase::Outcome,
             agent: sanitize(agent),
             mode: policy.agent(agent).map_or(Mode::Enforce, |a| a.mode()),
-            operation: op.map_or("mcp.tools_call", |o| o.id),
-            resource: op.map_or("mcp", |o| o.resource.as_str()),
-            access: op.map_or("read", |o| o.access.as_str()),
+            operation,
+            resource,
+            access,
             targets: Vec::new(),
             fields: Vec::new(),
             actions: Vec::new(),

@@ -24,10 +24,8 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use auth0_mgmt::catalog::{ActionSet, Operation};
@@ -35,7 +33,7 @@ use auth0_mgmt::{BoxFuture, CallHook, Client, Denial, Interceptor, Outcome, Requ
 use bytes::Bytes;
 
 use crate::approval::{Approval, ApprovalAsk, ApprovalStore, CheckAnswer, request_hash};
-use crate::audit::{ApprovalEventKind, AuditError, AuditRecord, AuditSink, RecordPhase, rfc3339};
+use crate::audit::{ApprovalEventKind, AuditError, AuditRecord, AuditSink, RecordPhase, Refused, rfc3339};
 use crate::budget::{BudgetError, BudgetStore};
 use crate::clock::{Clock, SystemClock};
 use crate::decision::{Decision, DenyCode, Verdict};
@@ -47,15 +45,7 @@ use crate::targets::TargetKind;
 
 /// A process-unique call id: a random prefix chosen once, and a counter.
 fn call_id() -> String {
-    static PREFIX: OnceLock<u32> = OnceLock::new();
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let prefix = *PREFIX.get_or_init(|| {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-        h.write_u32(std::process::id());
-        h.finish() as u32
-    });
-    format!("{prefix:08x}-{:06x}", NEXT.fetch_add(1, Ordering::Relaxed))
+    crate::audit::new_call_id()
 }
 
 /// The guard's side of a sink: records the sink refused are kept here, in order, and
@@ -254,8 +244,16 @@ impl Guard {
     /// for none): one [`AuditRecord::refusal`] with a call id, through this guard's log.
     /// `attempted` says what was tried, for the sentence ("call the unknown tool x").
     pub fn refuse_unknown(&self, attempted: &str, code: &str, reason: &str) {
-        let mut record = AuditRecord::refusal(&self.policy, &self.agent, None, attempted, code, reason, self.now());
-        record.call_id = call_id();
+        let record = AuditRecord::refusal(
+            &self.policy,
+            &self.agent,
+            Refused::Other("mcp.tools_call"),
+            &call_id(),
+            attempted,
+            code,
+            reason,
+            self.now(),
+        );
         self.log.record(record);
     }
 }

@@ -197,7 +197,8 @@ async fn the_chain_resumes_after_a_restart_mid_file() {
     let rec = auth0_mgmt_policy::AuditRecord::refusal(
         &policy,
         "bot",
-        None,
+        auth0_mgmt_policy::audit::Refused::Other("mcp.tools_call"),
+        &auth0_mgmt_policy::audit::new_call_id(),
         "call a tool",
         "unknown_tool",
         "no",
@@ -223,7 +224,8 @@ fn two_writers_keep_one_chain() {
                     let rec = auth0_mgmt_policy::AuditRecord::refusal(
                         policy,
                         "bot",
-                        None,
+                        auth0_mgmt_policy::audit::Refused::Other("mcp.tools_call"),
+                        &auth0_mgmt_policy::audit::new_call_id(),
                         &format!("writer {i} record {j}"),
                         "test",
                         "two writers",

@@ -17,7 +17,7 @@ from pathlib import Path
 import anyio
 import httpx2
 import pytest
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession, StdioServerParameters, types
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
@@ -88,14 +88,14 @@ def records(path):
 
 
 @asynccontextmanager
-async def stdio_session(tenant, agent, audit, errlog):
+async def stdio_session(tenant, agent, audit, errlog, policy=POLICY, elicitation_callback=None):
     params = StdioServerParameters(
         command=GATEWAY,
-        args=["stdio", "--policy", POLICY, "--agent", agent, "--audit", str(audit)],
+        args=["stdio", "--policy", str(policy), "--agent", agent, "--audit", str(audit)],
         env=tenant.env(),
     )
     async with stdio_client(params, errlog=errlog) as (read, write):
-        async with ClientSession(read, write) as session:
+        async with ClientSession(read, write, elicitation_callback=elicitation_callback) as session:
             await session.initialize()
             yield session
 
@@ -258,6 +258,91 @@ async def test_stdio_approval_required_then_approved_runs_once(tenant, audit_fil
     assert events[:3] == ["requested", "approved", "consumed"], events
     verified = subprocess.run([GATEWAY, "audit", "verify", str(audit_file)], capture_output=True, text=True, env={})
     assert verified.returncode == 0 and verified.stdout.startswith("intact, "), verified.stdout
+
+
+# An agent whose approvals the user of its MCP client decides (elicitation).
+CLIENT_POLICY = """
+schema_version = 1
+
+[agents.asker]
+resources = { users = "full" }
+approve = ["delete_users"]
+approval = "client"
+"""
+
+
+def client_policy(audit_file):
+    path = audit_file.parent / "client-policy.toml"
+    path.write_text(CLIENT_POLICY)
+    return path
+
+
+class Human:
+    """An elicitation callback answering `decision` with `answer` (or declining)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.asked = []
+
+    async def __call__(self, context, params):
+        self.asked.append(params)
+        if self.answer == "decline":
+            return types.ElicitResult(action="decline")
+        return types.ElicitResult(action="accept", content={"decision": self.answer})
+
+
+@pytest.mark.anyio
+async def test_stdio_client_approval_through_elicitation_runs_once(tenant, audit_file):
+    user = tenant.info["user_id"]
+    human = Human("approve")
+    with open(os.devnull, "w") as errlog:
+        async with stdio_session(
+            tenant, "asker", audit_file, errlog, policy=client_policy(audit_file), elicitation_callback=human
+        ) as session:
+            result = await session.call_tool("users_delete", {"id": user})
+            assert not result.is_error, text_of(result)
+    assert len(human.asked) == 1
+    asked = human.asked[0]
+    assert f"asker wants to delete user {user}" in asked.message
+    assert "apr_" in asked.message
+    assert asked.requested_schema["required"] == ["decision"]
+    assert tenant.ask("requests")["requests"] == [["DELETE", "/api/v2/users/" + user.replace("|", "%7C")]]
+    events = [(r["approval"]["event"], r["approval"].get("by")) for r in all_records(audit_file) if r.get("approval")]
+    assert events == [
+        ("requested", None),
+        ("approved", "mcp-client:asker"),
+        ("consumed", "mcp-client:asker"),
+    ], events
+    verified = subprocess.run([GATEWAY, "audit", "verify", str(audit_file)], capture_output=True, text=True, env={})
+    assert verified.returncode == 0 and verified.stdout.startswith("intact, "), verified.stdout
+
+
+@pytest.mark.anyio
+async def test_stdio_client_declining_the_elicitation_sends_nothing(tenant, audit_file):
+    user = tenant.info["user_id"]
+    human = Human("decline")
+    with open(os.devnull, "w") as errlog:
+        async with stdio_session(
+            tenant, "asker", audit_file, errlog, policy=client_policy(audit_file), elicitation_callback=human
+        ) as session:
+            result = await session.call_tool("users_delete", {"id": user})
+            assert result.is_error
+            assert result.structured_content["error"]["code"] == "approval_denied", text_of(result)
+    assert len(human.asked) == 1
+    assert tenant.api_requests() == 0
+    events = [(r["approval"]["event"], r["approval"].get("by")) for r in all_records(audit_file) if r.get("approval")]
+    assert events == [("requested", None), ("denied", "mcp-client:asker")], events
+
+
+@pytest.mark.anyio
+async def test_stdio_client_without_elicitation_gets_the_operator_answer(tenant, audit_file):
+    user = tenant.info["user_id"]
+    with open(os.devnull, "w") as errlog:
+        async with stdio_session(tenant, "asker", audit_file, errlog, policy=client_policy(audit_file)) as session:
+            result = await session.call_tool("users_delete", {"id": user})
+            assert result.structured_content["error"]["code"] == "approval_required", text_of(result)
+            assert "did not declare the elicitation capability" in text_of(result)
+    assert tenant.api_requests() == 0
 
 
 # ---- HTTP --------------------------------------------------------------------------

@@ -330,6 +330,33 @@ fn new_id() -> String {
     s
 }
 
+/// The name to list among an agent's `approvers` so that, with `approval = "client"`,
+/// the user of the agent's MCP client may decide (the gateway asks them through MCP
+/// elicitation). An `approvers` list without it keeps the decision with the named
+/// operators.
+pub const CLIENT_APPROVER: &str = "mcp-client";
+
+/// Who a decision made by the user of `agent`'s MCP client is recorded as:
+/// `mcp-client:<agent>` — a name of the channel, never one the agent chose.
+///
+/// ```
+/// use auth0_mgmt_policy::approval::{client_approver, client_may_decide};
+/// assert_eq!(client_approver("support-bot"), "mcp-client:support-bot");
+/// assert!(client_may_decide(&[], "support-bot"));
+/// assert!(client_may_decide(&["alice".into(), "mcp-client".into()], "support-bot"));
+/// assert!(!client_may_decide(&["alice".into()], "support-bot"));
+/// ```
+pub fn client_approver(agent: &str) -> String {
+    format!("{CLIENT_APPROVER}:{agent}")
+}
+
+/// Whether `approvers` (an agent's, as the policy gives them) let the user of the
+/// agent's MCP client decide: they name nobody, or they list [`CLIENT_APPROVER`] or
+/// [`client_approver`]`(agent)`.
+pub fn client_may_decide(approvers: &[String], agent: &str) -> bool {
+    approvers.is_empty() || approvers.iter().any(|a| a == CLIENT_APPROVER || *a == client_approver(agent))
+}
+
 /// Whether `id` looks like an approval id (`apr_` and 26 base-32 characters).
 pub fn is_approval_id(id: &str) -> bool {
     id.len() == 30 && id.starts_with("apr_") && id[4..].bytes().all(|b| matches!(b, b'a'..=b'z' | b'2'..=b'7'))
@@ -669,7 +696,11 @@ fn check_by(a: &Approval, by: &str) -> Result<(), ApprovalError> {
             "`{by}` is the agent that asked; an agent never approves its own calls"
         )));
     }
-    if a.channel == ApprovalChannel::Operator && !a.approvers.is_empty() && !a.approvers.iter().any(|x| x == by) {
+    let listed = a.approvers.iter().any(|x| x == by)
+        || (a.channel == ApprovalChannel::Client
+            && by == client_approver(&a.agent)
+            && client_may_decide(&a.approvers, &a.agent));
+    if !a.approvers.is_empty() && !listed {
         return Err(ApprovalError::NotAnApprover {
             id: a.id.clone(),
             by: crate::audit::sanitize(by),
