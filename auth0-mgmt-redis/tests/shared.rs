@@ -12,14 +12,13 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use auth0_mgmt::{Client, TokenSource};
-use auth0_mgmt_fake::{FakeTenant, RateLimit, Seed};
-use auth0_mgmt_redis::{Shared, SharedConfig};
-use support::{RedisServer, Report, Worker, WorkerArgs, dump, start_workers};
+use auth0_mgmt_fake::RateLimit;
+use auth0_mgmt_redis::Shared;
+use support::{RedisServer, Report, Tenant, Worker, config, dump, start_workers};
 
 /// The heavy tests (four worker processes each) run one at a time: the machine has two cores.
 static HEAVY: Mutex<()> = Mutex::new(());
@@ -34,34 +33,6 @@ const WORKER_ARGS: &[&str] = &["worker_process", "--exact", "--ignored", "--noca
 
 fn this_binary() -> std::path::PathBuf {
     std::env::current_exe().expect("the test binary")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
-}
-
-struct Tenant {
-    rt: tokio::runtime::Runtime,
-    fake: FakeTenant,
-    user: String,
-}
-
-impl Tenant {
-    fn start(
-        configure: impl FnOnce(auth0_mgmt_fake::FakeTenantBuilder) -> auth0_mgmt_fake::FakeTenantBuilder,
-    ) -> Tenant {
-        let rt = runtime();
-        let fake = rt.block_on(configure(FakeTenant::builder().seed(Seed::empty().users(1))).start()).unwrap();
-        let user = fake.user_ids()[0].clone();
-        Tenant { rt, fake, user }
-    }
-
-    fn args(&self, redis: Option<&RedisServer>) -> WorkerArgs {
-        let mut args =
-            WorkerArgs::new(self.fake.base_url(), self.fake.client_id(), self.fake.client_secret(), &self.user);
-        args.redis = redis.map(RedisServer::url);
-        args
-    }
 }
 
 fn reports(workers: Vec<Worker>, timeout: Duration) -> Vec<Report> {
@@ -219,10 +190,6 @@ fn redis_holds_no_token_and_no_secret_in_clear_and_the_logs_neither() {
     }
 }
 
-fn config() -> SharedConfig {
-    SharedConfig::default().deployment("test").timeout(Duration::from_secs(2)).retry_interval(Duration::from_millis(50))
-}
-
 /// Two processes (two `Shared`s, two connections) see the same 401: the shared token is
 /// deleted once (compare-and-delete) and minted once.
 #[test]
@@ -259,83 +226,6 @@ fn a_401_seen_by_two_processes_invalidates_the_shared_token_once() {
         let gets = tenant.fake.requests().iter().filter(|r| r.path.starts_with("/api/v2/users/")).count();
         assert_eq!(gets, 2 + 16 * 2, "both processes saw the 401 and retried once");
     });
-}
-
-/// Counts warnings of auth0-mgmt-redis on this thread.
-struct CountWarnings(Arc<AtomicU64>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountWarnings {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if *event.metadata().level() == tracing::Level::WARN
-            && event.metadata().target().starts_with("auth0_mgmt_redis")
-        {
-            self.0.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-/// A hanging Redis (frozen: it answers nothing) costs each call at most the timeout, once;
-/// the process warns once, paces and authenticates locally, and rejoins afterwards.
-#[test]
-fn a_slow_redis_costs_one_timeout_and_one_warning_then_the_process_rejoins() {
-    use tracing_subscriber::prelude::*;
-    let Some(redis) = RedisServer::start_or_skip("slow") else { return };
-    let tenant = Tenant::start(|b| b.rate_limit(RateLimit::new(50, 500.0)));
-    let warnings = Arc::new(AtomicU64::new(0));
-    let _subscriber =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(CountWarnings(warnings.clone())));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(async {
-        let b = Client::builder()
-            .base_url(tenant.fake.base_url())
-            .client_credentials(tenant.fake.client_id(), tenant.fake.client_secret());
-        let config = config().timeout(Duration::from_millis(200));
-        let shared = Shared::connect_with(&redis.url(), b.build_client_credentials().unwrap(), config).await.unwrap();
-        let client = shared.apply(b).build().unwrap();
-        let user = tenant.user.parse().unwrap();
-        client.users().get(&user).await.unwrap();
-        // Redis stops answering (frozen until thawed: no race with the calls below).
-        redis.freeze();
-        for _ in 0..30 {
-            client.users().get(&user).await.unwrap();
-        }
-        let status = shared.status();
-        assert!(!status.connected && status.fallbacks == 1, "{status:?}");
-        // Only what was in flight when Redis stopped waited for the timeout (this call's
-        // reservation, and the previous answer's report sent in the background) — not
-        // each of the 30 calls.
-        assert!((1..=2).contains(&status.timeouts), "{status:?}");
-        redis.thaw();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !shared.status().connected {
-            assert!(Instant::now() < deadline, "did not rejoin");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        client.users().get(&user).await.unwrap();
-        assert_eq!(shared.status().rejoins, 1);
-        // Requests whose answers came while Redis was away (or whose reservation Redis ran
-        // late) do not count as in flight in the shared model afterwards.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            client.users().get(&user).await.unwrap();
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            let flying = in_flight(&redis);
-            if flying == 0 {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{flying} requests still count as in flight");
-        }
-    });
-    assert_eq!(warnings.load(Ordering::Relaxed), 1);
-    assert_eq!(tenant.fake.counters().token_mints, 1);
-}
-
-/// How many requests the shared pacer model counts as in flight.
-fn in_flight(redis: &RedisServer) -> usize {
-    let (_, model) =
-        dump(redis).into_iter().find(|(k, _)| k.starts_with(b"auth0-mgmt:test:pacer:")).expect("the model");
-    let model: serde_json::Value = serde_json::from_slice(&model).expect("JSON");
-    model["inflight"].as_object().map_or(0, |m| m.len())
 }
 
 /// Redis down at start: the process works on its own (one local mint), and joins when Redis

@@ -12,6 +12,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use auth0_mgmt_fake::{FakeTenant, Seed};
+use auth0_mgmt_redis::SharedConfig;
+
 pub use worker::{Report, WorkerArgs};
 
 /// Set to `1` to make a missing `redis-server` a failure instead of a skip. CI installs
@@ -328,4 +331,47 @@ pub fn query_int(server: &RedisServer, args: &[&[u8]]) -> i64 {
         Resp::Int(n) => n,
         other => panic!("{:?}: {other:?}", String::from_utf8_lossy(args[0])),
     }
+}
+
+/// A multi-threaded runtime of two workers (the fake tenant's, and the tests' calls).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+/// A fake tenant with one user, on a runtime of its own.
+pub struct Tenant {
+    pub rt: tokio::runtime::Runtime,
+    pub fake: FakeTenant,
+    pub user: String,
+}
+
+impl Tenant {
+    pub fn start(
+        configure: impl FnOnce(auth0_mgmt_fake::FakeTenantBuilder) -> auth0_mgmt_fake::FakeTenantBuilder,
+    ) -> Tenant {
+        let rt = runtime();
+        let fake = rt.block_on(configure(FakeTenant::builder().seed(Seed::empty().users(1))).start()).unwrap();
+        let user = fake.user_ids()[0].clone();
+        Tenant { rt, fake, user }
+    }
+
+    pub fn args(&self, redis: Option<&RedisServer>) -> WorkerArgs {
+        let mut args =
+            WorkerArgs::new(self.fake.base_url(), self.fake.client_id(), self.fake.client_secret(), &self.user);
+        args.redis = redis.map(RedisServer::url);
+        args
+    }
+}
+
+/// The shared settings of the tests: deployment `test`, a 2 s timeout, a 50 ms retry.
+pub fn config() -> SharedConfig {
+    SharedConfig::default().deployment("test").timeout(Duration::from_secs(2)).retry_interval(Duration::from_millis(50))
+}
+
+/// How many requests the shared pacer model counts as in flight.
+pub fn in_flight(redis: &RedisServer) -> usize {
+    let (_, model) =
+        dump(redis).into_iter().find(|(k, _)| k.starts_with(b"auth0-mgmt:test:pacer:")).expect("the model");
+    let model: serde_json::Value = serde_json::from_slice(&model).expect("JSON");
+    model["inflight"].as_object().map_or(0, |m| m.len())
 }
