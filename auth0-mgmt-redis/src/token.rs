@@ -241,7 +241,7 @@ impl RedisTokenSource {
                 Err(_) => return self.local().await,
             }
             match self.try_lock().await {
-                Ok(true) => return self.mint_shared().await,
+                Ok(true) => return self.mint_shared(None).await,
                 Ok(false) => {}
                 Err(_) => return self.local().await,
             }
@@ -326,9 +326,13 @@ impl RedisTokenSource {
     }
 
     /// Holding the lock: look once more, else mint, store the sealed token, release.
-    async fn mint_shared(&self) -> Result<AccessToken> {
+    /// `replacing` is the token a refresh ahead of expiry replaces: finding that same one
+    /// in Redis is no reason not to mint.
+    async fn mint_shared(&self, replacing: Option<&AccessToken>) -> Result<AccessToken> {
         let result = async {
-            if let Ok(Some(token)) = self.read_shared().await {
+            if let Ok(Some(token)) = self.read_shared().await
+                && replacing.is_none_or(|old| old.expose_secret() != token.expose_secret())
+            {
                 return Ok(token);
             }
             let _renewal = self.renew_lock_while_minting();
@@ -408,7 +412,7 @@ impl RedisTokenSource {
             match self.read_shared().await {
                 Ok(Some(token)) if token.expose_secret() != held.token.expose_secret() => return token,
                 Ok(_) => match self.try_lock().await {
-                    Ok(true) => match self.mint_shared().await {
+                    Ok(true) => match self.mint_shared(Some(&held.token)).await {
                         Ok(token) => return token,
                         Err(e) => {
                             tracing::warn!(error = %e, "refreshing the shared access token ahead of expiry failed")
