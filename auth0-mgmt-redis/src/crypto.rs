@@ -43,11 +43,11 @@ impl Sealer {
             info.extend_from_slice(part.as_bytes());
         }
         let hk = Hkdf::<Sha256>::new(Some(SALT), secret.expose_secret().as_bytes());
-        let mut key = [0u8; 32];
+        // Wiped when dropped (a plain `fill(0)` before the drop may be optimised away).
+        let mut key = secrecy::zeroize::Zeroizing::new([0u8; 32]);
         // 32 bytes is far below HKDF-SHA256's limit of 255 × 32: this cannot fail.
-        hk.expand(&info, &mut key).expect("HKDF output of 32 bytes");
-        let cipher = XChaCha20Poly1305::new(Key::from_slice(&key));
-        key.fill(0);
+        hk.expand(&info, key.as_mut()).expect("HKDF output of 32 bytes");
+        let cipher = XChaCha20Poly1305::new(Key::from_slice(key.as_ref()));
         Sealer { cipher, aad: key_name.as_bytes().to_vec() }
     }
 

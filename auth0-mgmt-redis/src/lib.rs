@@ -227,8 +227,19 @@ impl Shared {
         credentials: ClientCredentials,
         config: SharedConfig,
     ) -> Result<Shared, Error> {
-        if config.timeout.is_zero() {
-            return Err(Error::Config("the Redis timeout must be more than zero".into()));
+        // A zero would turn a wait into a busy loop on Redis (polling, lock renewal, probe).
+        for (name, value) in [
+            ("timeout", config.timeout),
+            ("retry_interval", config.retry_interval),
+            ("poll", config.poll),
+            ("lock_ttl", config.lock_ttl),
+        ] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("the Redis {name} must be more than zero")));
+            }
+        }
+        if config.approval_retention < Duration::from_secs(60) {
+            return Err(Error::Config("approval_retention must be at least one minute".into()));
         }
         let keys =
             Keys::new(&config.deployment, credentials.token_url(), credentials.client_id(), credentials.audience())?;
@@ -285,5 +296,36 @@ impl Shared {
             rejoins: self.store.rejoins(),
             timeouts: self.store.timeouts(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn zero_waits_and_a_short_retention_are_refused() {
+        let credentials = || {
+            auth0_mgmt::Client::builder()
+                .domain("acme.eu.auth0.com")
+                .client_credentials("id", "a-long-client-secret")
+                .build_client_credentials()
+                .unwrap()
+        };
+        let cases: [(&str, fn(&mut SharedConfig)); 5] = [
+            ("timeout", |c| c.timeout = Duration::ZERO),
+            ("retry_interval", |c| c.retry_interval = Duration::ZERO),
+            ("poll", |c| c.poll = Duration::ZERO),
+            ("lock_ttl", |c| c.lock_ttl = Duration::ZERO),
+            ("approval_retention", |c| c.approval_retention = Duration::from_secs(59)),
+        ];
+        for (name, break_it) in cases {
+            let mut config = SharedConfig::default();
+            break_it(&mut config);
+            let err = Shared::connect_with("redis://127.0.0.1:1/", credentials(), config).await.unwrap_err();
+            assert!(matches!(&err, Error::Config(m) if m.contains(name)), "{name}: {err}");
+        }
+        // The defaults are accepted (Redis need not be up).
+        assert!(Shared::connect_with("redis://127.0.0.1:1/", credentials(), SharedConfig::default()).await.is_ok());
     }
 }
