@@ -312,7 +312,8 @@ mod tests {
                 .build_client_credentials()
                 .unwrap()
         };
-        let cases: [(&str, fn(&mut SharedConfig)); 5] = [
+        type Break = fn(&mut SharedConfig);
+        let cases: [(&str, Break); 5] = [
             ("timeout", |c| c.timeout = Duration::ZERO),
             ("retry_interval", |c| c.retry_interval = Duration::ZERO),
             ("poll", |c| c.poll = Duration::ZERO),

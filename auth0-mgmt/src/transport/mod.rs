@@ -102,14 +102,27 @@ impl Call<'_> {
 }
 
 /// A final answer from the server: a success, or an error status the caller maps.
-#[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
+    /// Not scrubbed yet: an error body may echo the bearer or the client secret.
     pub(crate) body: Bytes,
     /// The body was cut at the error-body limit.
     pub(crate) cut: bool,
     pub(crate) rate_limit: RateLimit,
     pub(crate) attempts: u32,
+}
+
+/// Without the body, which may echo a secret.
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("cut", &self.cut)
+            .field("rate_limit", &self.rate_limit)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 /// What one attempt produced besides an answer.
