@@ -20,7 +20,6 @@ pub const ENV_BASE_URL: &str = "AUTH0_MGMT_BASE_URL";
 pub const ENV_CA_FILE: &str = "AUTH0_MGMT_CA_FILE";
 
 /// A client and the secrets it holds (so the gateway can scrub them from every output).
-#[derive(Debug)]
 pub struct Upstream {
     /// The unguarded client; it never leaves the gateway.
     pub client: Client,
@@ -31,6 +30,18 @@ pub struct Upstream {
     /// The token, rate-limit bucket, approvals and budgets shared with the other
     /// processes of the deployment, when `--redis` named a Redis.
     pub shared: Option<Shared>,
+}
+
+/// Names the secrets' count, never their text.
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("client", &self.client)
+            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field("fake", &self.fake.is_some())
+            .field("shared", &self.shared.is_some())
+            .finish()
+    }
 }
 
 /// A client builder not built yet, and what to say when building fails.

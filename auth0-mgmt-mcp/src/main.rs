@@ -32,14 +32,14 @@ use rmcp::ServiceExt;
 /// Replicas: gateways started with the same `--redis URL` share one access token, one
 /// rate-limit bucket, the approvals and the agents' budgets (`approvals --redis URL`
 /// decides them).
-#[derive(Parser, Debug)]
+#[derive(Parser)]
 #[command(name = "auth0-mgmt-mcp", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand)]
 enum Command {
     /// Serve one agent over stdio (how Claude Desktop, Cursor and most MCP clients
     /// launch a local server).
@@ -84,7 +84,7 @@ enum Command {
     Audit(AuditCommand),
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand)]
 enum ApprovalsCommand {
     /// List the approvals a human may still act on (waiting, or approved and not yet
     /// used), oldest first: id, state, the request in plain English, who may decide,
@@ -125,7 +125,7 @@ enum ApprovalsCommand {
     },
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Verify the hash chain of an audit file (JSON lines written with --audit). Prints
     /// `intact, N records` and the chain's head, or the first broken link and its line
@@ -142,7 +142,7 @@ enum AuditCommand {
 }
 
 /// Where the approvals live, and where their decisions are recorded.
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Clone)]
 struct StoreArgs {
     /// The approval store (SQLite). Default: `approvals.sqlite` next to the --audit
     /// file, else next to the --policy file.
@@ -162,7 +162,7 @@ struct StoreArgs {
     redis: Option<String>,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args)]
 struct Common {
     /// The policy file (TOML; see auth0-mgmt-policy). The gateway refuses to start when
     /// it does not load.
