@@ -749,6 +749,8 @@ impl Client {
         let mut token = self.token_for(request, hooks).await?;
         hooks.before_send().await?;
         let mut reminted = false;
+        // One budget for the whole call: the re-send after a 401 continues it.
+        let mut budget = self.inner.transport.budget();
         loop {
             let call = Call {
                 operation: op.id,
@@ -761,7 +763,7 @@ impl Client {
                 idempotent: op.idempotent(),
                 pacer: Some(&*self.inner.pacer),
             };
-            let answer = self.inner.transport.send(&call).await?;
+            let answer = self.inner.transport.send(&call, &mut budget).await?;
             if answer.status.is_success() {
                 return self.decode(request, hooks, &call, answer);
             }

@@ -194,6 +194,8 @@ pub(crate) struct Budget {
     /// Retries after transient failures so far, and the most allowed.
     pub(crate) retries: u32,
     pub(crate) max_retries: u32,
+    /// Requests sent so far (a 401's re-send with a fresh token included).
+    pub(crate) attempts: u32,
 }
 
 impl Budget {
@@ -205,6 +207,7 @@ impl Budget {
             max_rate_limit_retries: cfg.max_rate_limit_retries,
             retries: 0,
             max_retries: cfg.max_retries,
+            attempts: 0,
         }
     }
 

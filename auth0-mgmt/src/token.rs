@@ -475,7 +475,7 @@ impl ClientCredentials {
             // The token endpoint has its own quota: not paced with the API.
             pacer: None,
         };
-        let answer = self.transport.send(&call).await?;
+        let answer = self.transport.send(&call, &mut self.transport.budget()).await?;
         if !answer.status.is_success() {
             return Err(self.transport.error_for(&call, &answer));
         }

@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth0_mgmt::{Client, Error, RetryConfig, UserId};
+use auth0_mgmt::{Client, Error, PacerConfig, RetryConfig, UserId, WaitFor};
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -311,6 +311,64 @@ async fn a_401_drops_the_token_remints_once_and_retries_once() {
     assert_eq!(common::api_requests(&server).await.len(), 2);
 }
 
+/// Old token: a 429 naming 6 s, then a 401. New token: a 429 naming 6 s, then 200.
+async fn mount_429_401_429_200(server: &MockServer) {
+    let too_many = || {
+        ResponseTemplate::new(429).insert_header("retry-after", "6").set_body_json(
+            json!({"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached"}),
+        )
+    };
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-old", 86400)))
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body("tok-new", 86400)))
+        .mount(server)
+        .await;
+    for (token, then) in [
+        ("Bearer tok-old", ResponseTemplate::new(401).set_body_json(json!({"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation"}))),
+        ("Bearer tok-new", ResponseTemplate::new(200).set_body_json(common::user_json("auth0|1"))),
+    ] {
+        Mock::given(method("GET")).and(header("authorization", token)).respond_with(too_many()).up_to_n_times(1).mount(server).await;
+        Mock::given(method("GET")).and(header("authorization", token)).respond_with(then).mount(server).await;
+    }
+}
+
+/// The re-send after a 401 continues the call's budget: the 429 wait before the 401 and
+/// the one after it add up (each alone fits in 10 s, both do not).
+#[tokio::test(start_paused = true)]
+async fn the_resend_after_a_401_continues_the_budget_of_the_call() {
+    for (max_total_wait, fits) in [(10, false), (12, true)] {
+        let server = common::server().await;
+        mount_429_401_429_200(&server).await;
+        let client = cc_client(&server)
+            .http_client(common::timerless_http())
+            .timeout(None)
+            .pacer(PacerConfig::disabled())
+            .retry(RetryConfig::default().max_total_wait(Duration::from_secs(max_total_wait)))
+            .build()
+            .unwrap();
+        let started = tokio::time::Instant::now();
+        let result = client.users().get(&uid()).await;
+        assert_eq!(token_requests(&server).await, 2);
+        if fits {
+            assert!(result.is_ok(), "{result:?}");
+            assert_eq!(started.elapsed().as_secs(), 12, "both waits were slept");
+            assert_eq!(common::api_requests(&server).await.len(), 4);
+        } else {
+            let err = result.unwrap_err();
+            let Error::WaitTooLong { waiting_for: WaitFor::RateLimit, wait, .. } = &err else { panic!("{err:?}") };
+            assert_eq!(*wait, Duration::from_secs(6));
+            assert_eq!(started.elapsed().as_secs(), 6, "only the first wait was slept");
+            assert_eq!(common::api_requests(&server).await.len(), 3, "old 429, old 401, new 429; nothing more");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_second_401_is_a_typed_error_after_exactly_one_retry() {
     let server = common::server().await;
@@ -331,7 +389,8 @@ async fn a_second_401_is_a_typed_error_after_exactly_one_retry() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let api = err.api().unwrap();
     assert_eq!(api.body.attributes.as_ref().unwrap()["error"], "Invalid token");
-    assert_eq!(err.to_string(), "401 Unauthorized: Invalid token");
+    // Two requests were sent (the re-send with a fresh token is the second attempt).
+    assert_eq!(err.to_string(), "401 Unauthorized: Invalid token [users.get after 2 attempts]");
     assert_eq!(token_requests(&server).await, 2);
     assert_eq!(common::api_requests(&server).await.len(), 2);
 }

@@ -15,7 +15,8 @@
 //!        4. retry::next_wait(class, named wait, budget)   ← Retry(d) | GiveUp(…), pure
 //!        5. Retry: sleep(d), charge d to the budget, go to 1.
 //!           GiveUp: the final answer (the caller maps an error status), or an Error
-//!   ← Client::execute: a 401 re-mints once (check_scopes again), error statuses become
+//!   ← Client::execute: a 401 re-mints once (check_scopes again) and sends again on the
+//!     same budget (waits and attempts go on adding up), error statuses become
 //!     Error::Api, a success body goes through filter_response and is decoded; finish.
 //! ```
 //!
@@ -157,10 +158,20 @@ impl Transport {
         Transport { http, headers, retry, timeout, connect_timeout, body_limit }
     }
 
+    /// A fresh budget for one call ([`RetryConfig::max_total_wait`](crate::RetryConfig::max_total_wait)
+    /// and the retry limits of this transport).
+    pub(crate) fn budget(&self) -> Budget {
+        Budget::new(&self.retry)
+    }
+
     /// Sends `call` until it has a final answer: `Ok` with a success or a final error
     /// status (the caller maps it: a 401 may mean "re-mint"), `Err` when no answer can
     /// be had (transport failure, a wait beyond the budget, a refused answer).
-    pub(crate) async fn send(&self, call: &Call<'_>) -> Result<Answer> {
+    ///
+    /// Every wait and attempt is charged to `budget`, which the caller keeps for the
+    /// whole call: the re-send after a 401 continues the same budget, it does not start
+    /// a new one.
+    pub(crate) async fn send(&self, call: &Call<'_>, budget: &mut Budget) -> Result<Answer> {
         let auth = match call.bearer {
             Some(token) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| {
@@ -171,9 +182,7 @@ impl Transport {
             }
             None => None,
         };
-        let mut budget = Budget::new(&self.retry);
         let mut backoff = self.retry.backoff_iter();
-        let mut attempts = 0u32;
         let mut last: Option<Error> = None;
         loop {
             if let Some(pacer) = call.pacer {
@@ -184,7 +193,8 @@ impl Transport {
                     }
                 }
             }
-            attempts = attempts.saturating_add(1);
+            budget.attempts = budget.attempts.saturating_add(1);
+            let attempts = budget.attempts;
             let outcome = self.attempt(call, auth.as_ref(), attempts).await;
             let (class, named) = match &outcome {
                 Ok(answer) => {
@@ -201,7 +211,7 @@ impl Transport {
                 Err(Failed::Transport(e)) => (classify(call.idempotent, Attempt::from_error(e)), None),
                 Err(Failed::Fatal(_)) => (Classification::Final, None),
             };
-            let next = next_wait(class, named, &budget, || backoff.next().unwrap_or(self.retry.max_backoff));
+            let next = next_wait(class, named, budget, || backoff.next().unwrap_or(self.retry.max_backoff));
             match next {
                 Next::Retry(wait) => {
                     let error = self.outcome_error(call, attempts, outcome);
