@@ -310,13 +310,27 @@ impl FakeTenantBuilder {
 
     /// Bind `127.0.0.1:0`, seed the state and spawn the server on the current tokio
     /// runtime.
+    ///
+    /// Seeding runs on tokio's blocking pool: a large seed (say 50,000 logs) takes a
+    /// good part of a second of CPU, which would otherwise stall the task that awaits
+    /// `start` and every task sharing its thread. It also keeps the seed's many
+    /// short-lived allocations away from the heap of the caller's thread (glibc gives
+    /// each thread its own arena), so that a benchmark or a test running next to the
+    /// tenant in one process measures its own work, not a heap the seeding fragmented.
     pub async fn start(self) -> io::Result<FakeTenant> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let domain = format!("127.0.0.1:{}", addr.port());
         let base_url = format!("http://{domain}");
-        let mut store = Store::new(domain.clone(), self.seed.random_seed, self.max_logs);
-        seed::seed(&mut store, &self.seed, &self.client_id);
+        let (seed_spec, client_id, max_logs, store_domain) =
+            (self.seed.clone(), self.client_id.clone(), self.max_logs, domain.clone());
+        let store = tokio::task::spawn_blocking(move || {
+            let mut store = Store::new(store_domain, seed_spec.random_seed, max_logs);
+            seed::seed(&mut store, &seed_spec, &client_id);
+            store
+        })
+        .await
+        .map_err(io::Error::other)?;
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             settings: Mutex::new(Settings {

@@ -39,3 +39,16 @@ async fn stream_10k_users_and_walk_50k_logs() {
     }
     assert_eq!(logs, 50_000);
 }
+
+/// Seeding does not hold the runtime's thread: on a current-thread runtime, a task
+/// spawned before `start` runs while a large seed is built.
+#[tokio::test(flavor = "current_thread")]
+async fn a_large_seed_does_not_stall_the_runtime() {
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = tx.send(());
+    });
+    let tenant = FakeTenant::builder().seed(Seed::empty().users(2_000).logs(20_000)).start().await.unwrap();
+    assert!(rx.try_recv().is_ok(), "the spawned task only ran after the seed was built");
+    tenant.shutdown().await;
+}
