@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth0_mgmt::catalog::{IdKind, Operation, Paging, ParamType};
-use auth0_mgmt::{ApprovalChannel, ApprovalTicket, Denial};
+use auth0_mgmt::{ApprovalChannel, Denial};
 use auth0_mgmt::{Client, Error, Request};
 use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
@@ -601,24 +601,6 @@ enum Asked {
     Unasked(String),
 }
 
-/// The command a human runs to approve `ticket` (with `--by` when the policy names
-/// exactly one approver).
-fn approve_command(ticket: &ApprovalTicket) -> String {
-    match ticket.approvers.as_slice() {
-        [one] => format!("auth0-mgmt-mcp approvals approve {} --by {}", ticket.id, shell_word(one)),
-        _ => format!("auth0-mgmt-mcp approvals approve {}", ticket.id),
-    }
-}
-
-/// `s` as one shell word (quoted when it holds anything but `[A-Za-z0-9@._+-]`).
-fn shell_word(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c)) {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 /// The result of a call that awaits a human's approval (`approval_required`) or whose
 /// exact request a human denied (`approval_denied`): an error result with the approval
 /// — its id, the request in plain English, who decides, until when — and, for the model,
@@ -641,24 +623,25 @@ fn approval_outcome(gw: &Gateway, op: &Operation, d: &Denial, not_asked: Option<
         "expires_at": expires_at,
     });
     if d.awaits_approval() {
-        let command = approve_command(t);
+        // What the model reads names who decides, never how: no command line to copy.
+        // An agent that can run programs on the gateway's machine could otherwise approve
+        // its own request (the approver's name is whatever `--by` says); the human learns
+        // the command from `approvals list` and the documentation, not from the agent.
         let how = match t.channel {
             ApprovalChannel::Client => format!(
-                "but {}, so an operator decides with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)",
+                "but {}, so an operator of the gateway decides, outside this conversation",
                 not_asked.unwrap_or("this call was not made over an MCP session that can ask its user"),
-                t.id
             ),
-            _ => format!("who decides with `{command}` (or `auth0-mgmt-mcp approvals deny {}`)", t.id),
+            _ => "who decides outside this conversation".to_owned(),
         };
         let message = format!(
             "Awaiting approval (approval_required): {request}. Nothing was sent to Auth0. It needs the approval \
-             of {who}, {how}; approval {} stays open until {expires_at}. Tell the user who must approve it; once \
-             it is approved, send the identical call again (same tool, same arguments) and it runs once. A call \
-             with different arguments needs a new approval.",
+             of {who}, {how}; approval {} stays open until {expires_at}. You cannot approve it yourself: tell the \
+             user who must approve it and which approval it is; once it is approved, send the identical call again \
+             (same tool, same arguments) and it runs once. A call with different arguments needs a new approval.",
             t.id
         );
         let mut approval = approval;
-        approval["approve_with"] = Value::String(command);
         if let (ApprovalChannel::Client, Some(why)) = (t.channel, not_asked) {
             approval["client_not_asked"] = Value::String(why.to_owned());
         }

@@ -76,10 +76,16 @@ async fn approved_delete_runs_exactly_once_on_the_identical_retry() {
     for part in [
         "Nothing was sent to Auth0",
         "alice@acme.test",
-        &format!("auth0-mgmt-mcp approvals approve {id} --by alice@acme.test"),
+        &id,
+        "You cannot approve it yourself",
         "send the identical call again",
     ] {
         assert!(t.contains(part), "missing {part:?} in {t}");
+    }
+    // The model is told who decides, never how: no command line it could run itself.
+    let whole = serde_json::to_string(&r).unwrap();
+    for leak in ["approvals approve", "--by", "auth0-mgmt-mcp", "approve_with"] {
+        assert!(!whole.contains(leak), "{leak:?} in the tool result: {whole}");
     }
     assert_eq!(count(s, "DELETE", path), 0, "nothing reaches the tenant before approval");
 

@@ -263,7 +263,8 @@ async fn a_client_without_elicitation_gets_the_operator_result_and_nothing_is_se
     assert_eq!(err["approval"]["channel"], "client");
     let t = text(&r);
     assert!(t.contains("did not declare the elicitation capability"), "{t}");
-    assert!(t.contains("so an operator decides with `auth0-mgmt-mcp approvals approve apr_"), "{t}");
+    assert!(t.contains("so an operator of the gateway decides, outside this conversation"), "{t}");
+    assert!(!serde_json::to_string(&r).unwrap().contains("approvals approve"), "no command line for the model: {t}");
     assert_eq!(deletes(s), 0);
     let id = err["approval"]["id"].as_str().unwrap();
     assert_eq!(w.approvals.get(id).await.unwrap().state, ApprovalState::Pending);
@@ -330,7 +331,7 @@ async fn a_failed_or_unclear_elicitation_falls_back_to_the_operator() {
         let err = &structured(&r)["error"];
         assert_eq!(err["code"], "approval_required", "{answer:?}: {err}");
         let t = text(&r);
-        assert!(t.contains(says) && t.contains("so an operator decides"), "{answer:?}: {t}");
+        assert!(t.contains(says) && t.contains("so an operator of the gateway decides"), "{answer:?}: {t}");
         assert_eq!(human.asked().len(), 1);
         assert_eq!(deletes(s), 0, "{answer:?}: nothing was sent");
         let id = err["approval"]["id"].as_str().unwrap();

@@ -412,3 +412,18 @@ async fn the_lifecycle_is_in_the_same_chain_from_two_processes_worth_of_handles(
         assert!(text.contains(&format!("\"code\":\"{event}\"")), "{event}: {text}");
     }
 }
+
+/// Whoever can write the store can approve: a new store file (and the WAL file SQLite
+/// adds beside it) is readable and writable by its owner only.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_store_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new().await;
+    let agent = w.agent("meta");
+    let _ = update(&agent, serde_json::json!({"app_metadata": {"plan": "pro"}})).await; // a write: the WAL exists
+    for file in [w.db.clone(), w.db.with_extension("sqlite-wal")] {
+        let mode = std::fs::metadata(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display())).permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}: {:o}", file.display(), mode & 0o777);
+    }
+}

@@ -234,7 +234,9 @@ async def test_stdio_approval_required_then_approved_runs_once(tenant, audit_fil
             assert approval["expires_at"].endswith("Z")
             text = text_of(first)
             assert "Nothing was sent" in text and "alice@acme.test" in text
-            assert f"auth0-mgmt-mcp approvals approve {approval['id']}" in text
+            assert approval["id"] in text and "You cannot approve it yourself" in text
+            # Who decides, never how: no command line the model could run itself.
+            assert "approvals approve" not in text and "approve_with" not in approval
             assert tenant.api_requests() == 0
 
             # A human approves from another terminal, with the gateway's --audit file.

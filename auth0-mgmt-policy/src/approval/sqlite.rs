@@ -67,14 +67,32 @@ pub struct SqliteApprovalStore {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// Creates `path` as an empty file only its owner may read and write, unless it exists.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// How long a transaction waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl SqliteApprovalStore {
     /// Opens (or creates) the store at `path`.
+    ///
+    /// A new file is created readable and writable by its owner only (`0600` on Unix;
+    /// SQLite gives its `-wal` and `-shm` files the same mode): whoever can write the
+    /// store can approve requests. An existing file keeps its permissions.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteApprovalStore, StoreError> {
         let path = path.as_ref().to_owned();
         let name: Arc<str> = Arc::from(format!("sqlite {}", path.display()));
+        create_private(&path).map_err(|e| StoreError::new(&*name, format!("cannot create the file: {e}")))?;
         let err = |e: rusqlite::Error| StoreError::new(&*name, e.to_string());
         let conn = Connection::open(&path).map_err(err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
