@@ -189,7 +189,7 @@ impl HttpGateway {
     /// compared, in constant time, whatever matched before.
     fn authenticate(&self, header: Option<&HeaderValue>) -> Result<&Route, &'static str> {
         let Some(value) = header else { return Err("no Authorization header (expected `Bearer <agent key>`)") };
-        let Some(key) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
+        let Some(key) = value.to_str().ok().and_then(bearer_credentials) else {
             return Err("the Authorization header is not `Bearer <agent key>`");
         };
         if key.is_empty() {
@@ -204,6 +204,13 @@ impl HttpGateway {
         }
         found.ok_or("unknown key")
     }
+}
+
+/// The credentials of a `Bearer` authorization value: the scheme is matched without
+/// regard to case (RFC 9110 §11.1), then one or more spaces, then the key (trimmed).
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Body> {
@@ -224,4 +231,26 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
 /// ```
 pub fn key_sha256_hex(key: &str) -> String {
     Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_credentials;
+
+    #[test]
+    fn the_bearer_scheme_is_matched_without_regard_to_case() {
+        for (value, key) in [
+            ("Bearer k3y", Some("k3y")),
+            ("bearer k3y", Some("k3y")),
+            ("BEARER   k3y ", Some("k3y")),
+            ("Bearer ", Some("")),
+            ("Bearer", None),
+            ("Bearerk3y", None),
+            ("Basic k3y", None),
+            ("Bearer2 k3y", None),
+            ("", None),
+        ] {
+            assert_eq!(bearer_credentials(value), key, "{value:?}");
+        }
+    }
 }

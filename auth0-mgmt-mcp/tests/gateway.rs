@@ -125,8 +125,8 @@ async fn undeclared_arguments_are_refused_before_anything_is_sent() {
     let s = setup().await;
     let client = connect(&s.gateway, "writer").await;
     for (tool, args) in [
-        ("users_get", json!({"id": s.user, "smuggled": true})),
-        ("users_update", json!({"id": s.user, "nickname": "x", "is_admin": true})),
+        ("users_get", json!({"id": s.user, "smuggled": "smuggled-value-91"})),
+        ("users_update", json!({"id": s.user, "nickname": "nick-7f3a", "is_admin": "admin-value-52"})),
         // A nested typed object is closed too.
         ("users_list", json!({"page": "0"})),
         ("users_get", json!({})),
@@ -141,8 +141,13 @@ async fn undeclared_arguments_are_refused_before_anything_is_sent() {
     assert!(text(&r).contains("undeclared argument `is_admin`"), "{}", text(&r));
     assert_eq!(s.tenant.requests().len(), 0);
     assert!(s.records().iter().all(|r| r.code == "invalid_arguments" && r.decision == AuditDecision::Denied));
-    // No argument value is echoed into the audit trail.
-    assert!(!s.records().iter().any(|r| r.message.contains("auth0|alice\"") || r.message.contains("true")));
+    // No argument value is echoed into the audit trail (names of arguments may be).
+    for r in s.records() {
+        let json = serde_json::to_string(&r).unwrap();
+        for value in ["smuggled-value-91", "nick-7f3a", "admin-value-52"] {
+            assert!(!json.contains(value), "{value} in {json}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -142,22 +142,34 @@ async fn a_session_cannot_be_used_with_another_agents_key() {
     assert_eq!(init.status(), 200);
     let session = init.headers().get("mcp-session-id").expect("a session id").to_str().unwrap().to_owned();
     drop(init);
+    let post = |key: &str, body: &serde_json::Value| {
+        http.post(&url)
+            .header("authorization", format!("Bearer {key}"))
+            .header("mcp-session-id", &session)
+            .header("mcp-protocol-version", "2025-06-18")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body.to_string())
+            .send()
+    };
+    // The writer completes the handshake: the session is ready for calls.
+    let initialized =
+        post(WRITER_KEY, &json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await.unwrap();
+    assert!(initialized.status().is_success(), "{}", initialized.status());
     // The reader presents the writer's session id: the reader's service does not know it.
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
         "params": {"name": "users_update", "arguments": {"id": s.user, "nickname": "hijack"}}});
-    let resp = http
-        .post(&url)
-        .header("authorization", format!("Bearer {READER_KEY}"))
-        .header("mcp-session-id", &session)
-        .header("mcp-protocol-version", "2025-06-18")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(call.to_string())
-        .send()
-        .await
-        .unwrap();
+    let resp = post(READER_KEY, &call).await.unwrap();
     assert!(resp.status().is_client_error(), "{}", resp.status());
+    let _ = resp.text().await;
     assert_eq!(s.tenant.requests().len(), 0);
+    // The same request with the writer's own key runs: the session was usable, and only
+    // the other agent's key was refused.
+    let resp = post(WRITER_KEY, &call).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let _ = resp.text().await.unwrap();
+    let sent: Vec<_> = s.tenant.requests().into_iter().filter(|r| r.method == "PATCH").collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
 }
 
 #[tokio::test]
