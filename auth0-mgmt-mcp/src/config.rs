@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use auth0_mgmt::{Client, ClientBuilder};
+use auth0_mgmt::{Client, ClientBuilder, Scrub};
 use auth0_mgmt_fake::{FakeTenant, Seed};
 use auth0_mgmt_redis::Shared;
 
@@ -187,8 +187,18 @@ pub fn check_base_url(raw: &str) -> Result<(), String> {
     }
 }
 
+/// Secrets shorter than this are not scrubbed (replacing every short run of common
+/// characters would garble the text, and such a string is no secret).
+pub const MIN_SCRUBBED_LEN: usize = 8;
+
+/// The gateway's one scrubber of secrets: these (each at least [`MIN_SCRUBBED_LEN`]
+/// long), in every encoding, and nothing else.
+pub(crate) fn secret_scrub<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Scrub {
+    Scrub::secrets(secrets.into_iter().filter(|s| s.as_ref().len() >= MIN_SCRUBBED_LEN))
+}
+
 fn scrub(s: String, secret: &str) -> String {
-    if secret.len() >= 4 { s.replace(secret, "[REDACTED]") } else { s }
+    secret_scrub([secret]).text(&s).into_owned()
 }
 
 #[cfg(test)]

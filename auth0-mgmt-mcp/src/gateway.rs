@@ -1,13 +1,14 @@
 //! The gateway: the one client (holding the Auth0 credentials), the policy, the audit
 //! sink, and per agent a guarded client through which every tool call goes.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth0_mgmt::catalog::{IdKind, Operation, Paging, ParamType};
 use auth0_mgmt::{ApprovalChannel, Denial};
-use auth0_mgmt::{Client, Error, Request};
+use auth0_mgmt::{Client, Error, Request, Scrub};
 use auth0_mgmt::{
     ClientId, ConnectionId, GrantId, IdError, LogId, OrganizationId, RefreshTokenId, ResourceServerId, RoleId,
     SessionId, UserId,
@@ -71,7 +72,7 @@ pub struct Gateway {
     sink: Arc<dyn AuditSink>,
     approvals: Option<Arc<dyn ApprovalStore>>,
     budgets: Option<Arc<dyn BudgetStore>>,
-    scrub: Arc<Vec<String>>,
+    scrub: Arc<Scrub>,
     elicitation_timeout: Duration,
 }
 
@@ -106,7 +107,7 @@ impl Gateway {
             sink,
             approvals: None,
             budgets: None,
-            scrub: Arc::new(Vec::new()),
+            scrub: Arc::new(Scrub::secrets([""; 0])),
             elicitation_timeout: DEFAULT_ELICITATION_TIMEOUT,
         }
     }
@@ -156,10 +157,11 @@ impl Gateway {
     }
 
     /// Strings that must never leave the gateway in a tool result or error (the client
-    /// secret): any occurrence is replaced by `[REDACTED]`. Strings shorter than 8
-    /// characters are ignored.
+    /// secret): any occurrence, as written or JSON-, form- or percent-encoded, is replaced
+    /// by `[REDACTED]` ([`Scrub::secrets`]). Strings shorter than
+    /// [`MIN_SCRUBBED_LEN`](crate::config::MIN_SCRUBBED_LEN) characters are ignored.
     pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Gateway {
-        self.scrub = Arc::new(secrets.into_iter().filter(|s| s.len() >= 8).collect());
+        self.scrub = Arc::new(crate::config::secret_scrub(secrets));
         self
     }
 
@@ -231,13 +233,11 @@ impl Gateway {
         }
     }
 
-    fn scrub(&self, mut s: String) -> String {
-        for secret in self.scrub.iter() {
-            if s.contains(secret.as_str()) {
-                s = s.replace(secret.as_str(), "[REDACTED]");
-            }
+    fn scrub(&self, s: String) -> String {
+        match self.scrub.text(&s) {
+            Cow::Borrowed(_) => s,
+            Cow::Owned(clean) => clean,
         }
-        s
     }
 }
 
@@ -717,16 +717,11 @@ fn with_path_id(request: Request, kind: IdKind, id: &str) -> Result<Request, IdE
     })
 }
 
-fn scrub_value(gw: &Gateway, v: Value) -> Value {
-    if gw.scrub.is_empty() {
-        return v;
+fn scrub_value(gw: &Gateway, mut v: Value) -> Value {
+    if !gw.scrub.is_empty() {
+        gw.scrub.json(&mut v);
     }
-    let text = v.to_string();
-    if gw.scrub.iter().any(|s| text.contains(s.as_str())) {
-        serde_json::from_str(&gw.scrub(text)).unwrap_or(Value::Null)
-    } else {
-        v
-    }
+    v
 }
 
 /// What is wrong with `args`, described without echoing any value.

@@ -519,14 +519,8 @@ impl AuditRecord {
                 };
             }
             Outcome::Failed { error, elapsed } => {
-                let secrets = secret_values(request.body());
-                let scrub = |s: &str| {
-                    let mut s = s.to_owned();
-                    for secret in &secrets {
-                        s = s.replace(secret.as_str(), "[REDACTED]");
-                    }
-                    sanitize(&s)
-                };
+                let secrets = auth0_mgmt::Scrub::secrets(secret_values(request.body()));
+                let scrub = |s: &str| sanitize(&secrets.text(s));
                 self.outcome = AuditOutcome {
                     executed: sent(error),
                     status: error.status().map(|s| s.as_u16()),

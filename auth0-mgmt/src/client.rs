@@ -838,8 +838,8 @@ impl Client {
                     Error::Decode(Box::new(DecodeError {
                         operation: op.id,
                         status,
-                        path: scrub.text(&e.path().to_string(), false).into_owned(),
-                        message: scrub.text(&e.into_inner().to_string(), false).into_owned(),
+                        path: scrub.text(&e.path().to_string()).into_owned(),
+                        message: scrub.text(&e.into_inner().to_string()).into_owned(),
                     }))
                 })?
             }

@@ -832,7 +832,7 @@ pub(crate) fn body_text(bytes: &[u8], cut: bool, scrub: &Scrub) -> String {
         .chars()
         .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c })
         .collect();
-    let mut text = scrub.text(&text, cut).into_owned();
+    let mut text = scrub.text_cut(&text, cut).into_owned();
     if text.len() > RAW_BODY_LIMIT {
         let mut end = RAW_BODY_LIMIT;
         while !text.is_char_boundary(end) {
@@ -855,7 +855,7 @@ mod tests {
             false,
             RateLimit::default(),
             attempts,
-            &Scrub::default(),
+            &Scrub::new([]),
         )
     }
 
@@ -909,7 +909,7 @@ mod tests {
             br#"{"error":"too_many_requests","error_description":"Client quota exceeded","error_uri":5}"#,
             false,
             RateLimit { retry_after: Some(Duration::from_secs(3600)), ..RateLimit::default() },
-            &Scrub::default(),
+            &Scrub::new([]),
         );
         assert_eq!(t.error.as_deref(), Some("too_many_requests"));
         assert_eq!(t.error_uri, None);

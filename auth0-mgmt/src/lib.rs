@@ -132,3 +132,4 @@ pub use request::{BoxFuture, CallHook, Interceptor, Outcome, PathId, Request};
 pub use retry::{RetryConfig, WaitFor};
 pub use token::{AccessToken, ClientCredentials, Scopes, StaticToken, TokenSource};
 pub use transport::TLS_BACKEND;
+pub use transport::scrub::Scrub;

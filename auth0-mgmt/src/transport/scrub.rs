@@ -19,17 +19,51 @@ use serde_json::Value;
 /// What replaces a secret.
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
-/// The secrets of one call, in every form a server might echo them.
-#[derive(Default)]
-pub(crate) struct Scrub {
+/// Replaces known secrets in text with `[REDACTED]`: each secret as written, JSON-escaped,
+/// form-encoded and percent-encoded.
+///
+/// The client scrubs every error it keeps with one of these ([`Scrub::new`]: the call's
+/// bearer and client secret, plus anything JWT-shaped and the word after `Bearer `).
+/// Layers above the client (an audit trail, a gateway's tool results) use
+/// [`Scrub::secrets`], which replaces only the secrets given and leaves other data as it
+/// is. Its `Debug` names how many forms it holds, never their text.
+///
+/// ```
+/// use auth0_mgmt::Scrub;
+///
+/// let scrub = Scrub::secrets(["s3cr3t/value"]);
+/// assert_eq!(scrub.text("echo: s3cr3t/value, s3cr3t%2Fvalue"), "echo: [REDACTED], [REDACTED]");
+/// assert_eq!(scrub.text("nothing here"), "nothing here");
+/// ```
+#[derive(Clone)]
+pub struct Scrub {
     needles: Vec<String>,
+    /// Also JWT-shaped strings and the word after `Bearer ` (error text).
+    patterns: bool,
+}
+
+impl std::fmt::Debug for Scrub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scrub({} forms of secrets)", self.needles.len())
+    }
 }
 
 impl Scrub {
-    /// A scrubber for these secrets (empty ones are ignored).
-    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Scrub {
+    /// A scrubber for the text of errors: these secrets (empty ones are ignored), and
+    /// also anything JWT-shaped and the word after `Bearer `.
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Scrub {
+        Scrub { patterns: true, ..Scrub::secrets(secrets) }
+    }
+
+    /// A scrubber that replaces only these secrets (empty ones are ignored), in every
+    /// encoding a server might echo them: for text that also carries data.
+    pub fn secrets<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Scrub {
         let mut needles = Vec::new();
-        for s in secrets.into_iter().filter(|s| !s.is_empty()) {
+        for s in secrets {
+            let s = s.as_ref();
+            if s.is_empty() {
+                continue;
+            }
             let json = serde_json::to_string(s).unwrap_or_default();
             let json = json.trim_matches('"');
             let form: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
@@ -42,23 +76,35 @@ impl Scrub {
         }
         // Longest first, so that a needle containing another is replaced whole.
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        Scrub { needles }
+        Scrub { needles, patterns: false }
+    }
+
+    /// Whether there is nothing to replace (no secrets, no patterns).
+    pub fn is_empty(&self) -> bool {
+        self.needles.is_empty() && !self.patterns
+    }
+
+    /// `text` with every secret replaced (borrowed when there was none).
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.text_cut(text, false)
     }
 
     /// `text` with every secret replaced. `cut`: the text was cut at a limit, so its end
     /// may hold the start of a secret, which is dropped as well.
-    pub(crate) fn text<'a>(&self, text: &'a str, cut: bool) -> Cow<'a, str> {
+    pub(crate) fn text_cut<'a>(&self, text: &'a str, cut: bool) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
         for n in &self.needles {
             if out.contains(n.as_str()) {
                 out = Cow::Owned(out.replace(n.as_str(), REDACTED));
             }
         }
-        if let Some(s) = redact_bearer_words(&out) {
-            out = Cow::Owned(s);
-        }
-        if let Some(s) = redact_jwts(&out) {
-            out = Cow::Owned(s);
+        if self.patterns {
+            if let Some(s) = redact_bearer_words(&out) {
+                out = Cow::Owned(s);
+            }
+            if let Some(s) = redact_jwts(&out) {
+                out = Cow::Owned(s);
+            }
         }
         if cut {
             let keep = self.partial_tail_start(&out);
@@ -73,20 +119,20 @@ impl Scrub {
     }
 
     /// Scrubs every string (keys included) of a JSON value in place.
-    pub(crate) fn json(&self, value: &mut Value) {
+    pub fn json(&self, value: &mut Value) {
         match value {
             Value::String(s) => {
-                if let Cow::Owned(clean) = self.text(s, false) {
+                if let Cow::Owned(clean) = self.text(s) {
                     *s = clean;
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
             Value::Object(map) => {
-                let dirty = map.keys().any(|k| matches!(self.text(k, false), Cow::Owned(_)));
+                let dirty = map.keys().any(|k| matches!(self.text(k), Cow::Owned(_)));
                 if dirty {
                     let old = std::mem::take(map);
                     for (k, v) in old {
-                        map.insert(self.text(&k, false).into_owned(), v);
+                        map.insert(self.text(&k).into_owned(), v);
                     }
                 }
                 map.values_mut().for_each(|v| self.json(v));
@@ -107,7 +153,8 @@ impl Scrub {
             }
         }
         // `eyJ` followed by JWT characters up to the end: a JWT cut short.
-        if let Some(pos) = text.rfind("eyJ")
+        if self.patterns
+            && let Some(pos) = text.rfind("eyJ")
             && text[pos..].bytes().all(|b| is_jwt_byte(b) || b == b'.')
         {
             start = start.min(pos);
@@ -197,33 +244,48 @@ mod tests {
         let s = Scrub::new([SECRET, "tok-123"]);
         let form: String = url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect();
         let text = format!("a {SECRET} b {form} c tok-123 d");
-        let out = s.text(&text, false);
+        let out = s.text_cut(&text, false);
         assert!(!out.contains(SECRET) && !out.contains(&form) && !out.contains("tok-123"), "{out}");
         assert_eq!(out.matches(REDACTED).count(), 3, "{out}");
     }
 
     #[test]
     fn jwts_and_bearer_words_are_replaced() {
-        let s = Scrub::default();
+        let s = Scrub::new([]);
         let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_x";
         let text = format!("{{\"echo\":\"{jwt}\"}} and eyJonly");
-        let out = s.text(&text, false);
+        let out = s.text_cut(&text, false);
         assert_eq!(out, "{\"echo\":\"[REDACTED]\"} and eyJonly");
-        let out = s.text("Authorization: Bearer opaque-token-42\r\nx", false);
+        let out = s.text_cut("Authorization: Bearer opaque-token-42\r\nx", false);
         assert_eq!(out, "Authorization: Bearer [REDACTED]\r\nx");
-        let out = s.text("authorization: bearer eyJa.eyJb.c", false);
+        let out = s.text_cut("authorization: bearer eyJa.eyJb.c", false);
         assert!(!out.contains("eyJa"), "{out}");
         // Unsigned JWTs (empty signature) too.
-        assert_eq!(s.text("x eyJhbGciOiJub25lIn0.eyJzIjoxfQ. y", false), "x [REDACTED] y");
+        assert_eq!(s.text_cut("x eyJhbGciOiJub25lIn0.eyJzIjoxfQ. y", false), "x [REDACTED] y");
+    }
+
+    #[test]
+    fn secrets_only_leaves_other_data_alone() {
+        let s = Scrub::secrets(["k3y/with space"]);
+        assert_eq!(s.text("a k3y/with space b"), format!("a {REDACTED} b"));
+        assert_eq!(s.text("a k3y%2Fwith%20space b"), format!("a {REDACTED} b"));
+        assert_eq!(s.text("a k3y%2Fwith+space b"), format!("a {REDACTED} b"));
+        // JWT-shaped data and a "Bearer" word are data here, not secrets.
+        for data in ["x eyJhbGciOiJub25lIn0.eyJzIjoxfQ.c2ln y", "Bearer of news"] {
+            assert!(matches!(s.text(data), Cow::Borrowed(_)), "{data}");
+        }
+        assert_eq!(format!("{s:?}"), "Scrub(3 forms of secrets)");
+        assert!(!format!("{s:?}").contains("k3y"));
+        assert!(Scrub::secrets([""; 0]).is_empty() && !Scrub::new([]).is_empty());
     }
 
     #[test]
     fn a_secret_cut_at_the_limit_is_dropped() {
         let s = Scrub::new([SECRET]);
-        assert_eq!(s.text("ends with s3cr", true), format!("ends with {REDACTED}"));
-        assert_eq!(s.text("ends with s3cr", false), "ends with s3cr");
-        assert_eq!(s.text("cut jwt eyJhbGciOiJ", true), format!("cut jwt {REDACTED}"));
-        assert_eq!(s.text("plain end", true), "plain end");
+        assert_eq!(s.text_cut("ends with s3cr", true), format!("ends with {REDACTED}"));
+        assert_eq!(s.text_cut("ends with s3cr", false), "ends with s3cr");
+        assert_eq!(s.text_cut("cut jwt eyJhbGciOiJ", true), format!("cut jwt {REDACTED}"));
+        assert_eq!(s.text_cut("plain end", true), "plain end");
     }
 
     #[test]
@@ -240,8 +302,8 @@ mod tests {
     fn no_panic_on_odd_text() {
         let s = Scrub::new(["é", "x"]);
         for t in ["", "é", "eyJ", "eyJ.", "eyJ..", "Bearer", "Bearer ", "bearer  x", "\u{1F600}eyJa.b.c"] {
-            let _ = s.text(t, true);
-            let _ = s.text(t, false);
+            let _ = s.text_cut(t, true);
+            let _ = s.text_cut(t, false);
         }
     }
 }
