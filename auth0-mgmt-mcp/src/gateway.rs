@@ -503,9 +503,15 @@ impl AgentGateway {
         }
         let request = gw.scrub(sanitize(&t.request));
         let expires_at = rfc3339(t.expires_at);
+        // The values, not only the sentence: what approving would send (secrets masked).
+        let details = store.get(&t.id).await.ok().flatten().and_then(|a| a.details);
+        let body = match details {
+            Some(details) => format!(" The request body: {}.", gw.scrub(sanitize(&details))),
+            None => String::new(),
+        };
         let message = format!(
-            "{request}. Approve this call? It is approval {} and stays open until {expires_at}. Nothing has been \
-             sent to Auth0: approving runs exactly this request, once; denying refuses it.",
+            "{request}.{body} Approve this call? It is approval {} and stays open until {expires_at}. Nothing has \
+             been sent to Auth0: approving runs exactly this request, once; denying refuses it.",
             t.id
         );
         let decision = EnumSchema::builder(vec![APPROVE.to_owned(), DENY.to_owned()])

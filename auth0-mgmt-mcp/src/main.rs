@@ -282,7 +282,15 @@ async fn approvals(command: ApprovalsCommand) -> Result<ExitCode, String> {
             }
             for a in list {
                 let who = if a.approvers.is_empty() { "any operator".to_owned() } else { a.approvers.join(", ") };
-                println!("{}\t{}\t{}\tapprovers: {who}\texpires {}", a.id, a.state, a.request, rfc3339(a.expires_at));
+                // The body as the agent sent it (secret values masked): what approving runs.
+                let body = a.details.as_deref().map(|d| format!("\tbody: {}", sanitize(d))).unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\tapprovers: {who}\texpires {}{body}",
+                    a.id,
+                    a.state,
+                    a.request,
+                    rfc3339(a.expires_at)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -28,7 +28,7 @@ schema_version = 1
 # Deleting a user needs the approval of the user of its MCP client.
 [agents.asker]
 resources = { users = "full" }
-approve = ["delete_users"]
+approve = ["delete_users", "update_app_metadata"]
 approval = "client"
 
 # The same, decided by an operator (the default channel).
@@ -340,4 +340,27 @@ async fn a_failed_or_unclear_elicitation_falls_back_to_the_operator() {
         assert_eq!(deletes.len(), 1, "{answer:?}: one call, not re-run");
         assert_eq!((&*deletes[0].code, deletes[0].outcome.executed), ("approval_required", false));
     }
+}
+
+/// The human decides on values: the form shows the request body (secret values masked),
+/// and approving sends the body as the agent gave it.
+#[tokio::test]
+async fn the_form_shows_the_body_with_secret_values_masked() {
+    let w = world().await;
+    let s = &w.s;
+    let human = Human::new(Answer::Approve);
+    let client = connect_as(&s.gateway, "asker", human.clone()).await;
+    let Value::Object(args) =
+        json!({"id": s.user, "app_metadata": {"plan": "plan-enterprise-77", "api_secret": "hunter2-secret-99"}})
+    else {
+        unreachable!()
+    };
+    let r = client.call_tool(CallToolRequestParams::new("users_update").with_arguments(args)).await.unwrap();
+    assert!(!is_error(&r), "{}", text(&r));
+    let asked = human.asked();
+    let message = &asked[0].0;
+    assert!(message.contains("The request body: {") && message.contains("plan-enterprise-77"), "{message}");
+    assert!(message.contains(r#""api_secret":"[REDACTED]""#) && !message.contains("hunter2"), "{message}");
+    let sent = s.tenant.requests().into_iter().find(|r| r.method == "PATCH").expect("the update was sent");
+    assert_eq!(sent.body.unwrap()["app_metadata"]["api_secret"], "hunter2-secret-99");
 }

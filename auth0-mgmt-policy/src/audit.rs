@@ -690,9 +690,15 @@ fn describe_error(e: &Error) -> String {
     }
 }
 
+/// Whether a request-body key names a secret (its value is never recorded, and is
+/// masked where a human is shown the body).
+pub(crate) fn is_secret_key(k: &str) -> bool {
+    const KEYS: &[&str] = &["password", "client_secret", "signing_secret", "secret", "access_token", "refresh_token"];
+    KEYS.contains(&k) || k.contains("secret") || k.contains("password") || k.ends_with("_token")
+}
+
 /// Body values that must never appear in a record, even echoed in an error message.
 fn secret_values(body: Option<&Value>) -> Vec<String> {
-    const KEYS: &[&str] = &["password", "client_secret", "signing_secret", "secret", "access_token", "refresh_token"];
     let mut out = Vec::new();
     fn walk(v: &Value, out: &mut Vec<String>, depth: usize) {
         if depth > 8 {
@@ -701,7 +707,7 @@ fn secret_values(body: Option<&Value>) -> Vec<String> {
         match v {
             Value::Object(m) => {
                 for (k, v) in m {
-                    if (KEYS.contains(&k.as_str()) || k.contains("secret") || k.contains("password"))
+                    if is_secret_key(k)
                         && let Some(s) = v.as_str()
                         && s.len() >= 3
                     {

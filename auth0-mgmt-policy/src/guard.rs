@@ -373,6 +373,7 @@ impl GuardCall {
             policy_version: self.guard.policy.version().as_str().to_owned(),
             ttl: self.guard.policy.approvals().expire_after,
             call_id: self.call_id.clone(),
+            details: crate::approval::body_preview(request.body()),
         };
         let now = self.guard.now();
         let checked = store.check(&ask, now).await.map_err(|e| unavailable(format!("{e}; nothing was sent")))?;

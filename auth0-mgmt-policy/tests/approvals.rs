@@ -427,3 +427,54 @@ async fn a_new_store_file_is_private_to_its_owner() {
         assert_eq!(mode & 0o777, 0o600, "{}: {:o}", file.display(), mode & 0o777);
     }
 }
+
+/// The human decides on values, not only on a sentence: the approval keeps the request
+/// body with secret values masked; the audit trail keeps neither.
+#[tokio::test]
+async fn the_approval_shows_the_body_with_secrets_masked_and_the_audit_trail_does_not() {
+    let w = World::new().await;
+    let meta = w.agent("meta");
+    let body = serde_json::json!({"app_metadata": {"plan": "plan-enterprise-77", "api_secret": "hunter2-secret-99"}});
+    let id = awaited(update(&meta, body).await).approval.unwrap().id;
+    let a = w.cli().get(&id).await.unwrap();
+    let details = a.details.expect("a preview of the body");
+    assert!(details.contains("plan-enterprise-77"), "{details}");
+    assert!(details.contains(r#""api_secret":"[REDACTED]""#), "{details}");
+    assert!(!details.contains("hunter2"), "{details}");
+    for r in w.sink.records() {
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("plan-enterprise-77") && !json.contains("hunter2"), "{json}");
+    }
+    // A call without a body has no preview.
+    let d = awaited(w.agent("support-bot").users().delete(&uid("auth0|1")).await);
+    assert_eq!(w.cli().get(&d.approval.unwrap().id).await.unwrap().details, None);
+}
+
+/// A store file made before the `details` column existed is migrated when opened, and
+/// its approvals still read.
+#[tokio::test]
+async fn a_store_file_of_an_earlier_version_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE approvals (id TEXT PRIMARY KEY, agent TEXT NOT NULL, operation TEXT NOT NULL,
+             request_hash TEXT NOT NULL, request TEXT NOT NULL, targets TEXT NOT NULL, actions TEXT NOT NULL,
+             approvers TEXT NOT NULL, channel TEXT NOT NULL, policy_version TEXT NOT NULL, state TEXT NOT NULL,
+             created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, ttl_ms INTEGER NOT NULL, decided_by TEXT,
+             decided_ms INTEGER, note TEXT, consumed_ms INTEGER, call_id TEXT NOT NULL);
+             INSERT INTO approvals VALUES ('apr_aaaaaaaaaaaaaaaaaaaaaaaaaa', 'bot', 'users.delete', 'h',
+             'bot wants to delete user auth0|1', '[]', '[\"delete_users\"]', '[]', 'operator', 'v1', 'pending',
+             1, 4102444800000, 60000, NULL, NULL, NULL, NULL, 'c1');",
+        )
+        .unwrap();
+    }
+    let store = Arc::new(SqliteApprovalStore::open(&db).unwrap());
+    let approvals = Approvals::new(store, Arc::new(MemorySink::new()));
+    let a = approvals.get("apr_aaaaaaaaaaaaaaaaaaaaaaaaaa").await.unwrap();
+    assert_eq!((a.request.as_str(), a.details), ("bot wants to delete user auth0|1", None));
+    assert_eq!(a.state, ApprovalState::Pending);
+    // And a second open (already migrated) is fine.
+    SqliteApprovalStore::open(&db).unwrap();
+}

@@ -98,6 +98,9 @@ struct Body {
     policy_version: String,
     created_ms: u64,
     call_id: String,
+    /// The request body shown to approvers (absent in records of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    details: Option<String>,
 }
 
 fn unix_ms(t: SystemTime) -> u64 {
@@ -217,6 +220,7 @@ impl RedisApprovalStore {
         };
         a.policy_version = body.policy_version;
         a.call_id = body.call_id;
+        a.details = body.details;
         a.created_at = from_unix_ms(body.created_ms);
         a.expires_at = from_unix_ms(number("expires_ms")?.ok_or_else(|| self.bad("no expires_ms"))?);
         a.ttl = Duration::from_millis(number("ttl_ms")?.unwrap_or(0));
@@ -257,6 +261,7 @@ impl ApprovalStore for RedisApprovalStore {
                 policy_version: fresh.policy_version.clone(),
                 created_ms: unix_ms(fresh.created_at),
                 call_id: fresh.call_id.clone(),
+                details: fresh.details.clone(),
             };
             let body = serde_json::to_string(&body).map_err(|e| self.bad(e))?;
             let (created, expires, ttl) = (

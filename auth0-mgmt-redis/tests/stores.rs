@@ -291,13 +291,14 @@ async fn the_store_consumes_an_approval_exactly_once_under_a_race() {
     for _ in 0..16 {
         stores.push(w.process().await.approvals());
     }
-    let ask = ApprovalAsk::new(
+    let mut ask = ApprovalAsk::new(
         "bot",
         &catalog::USERS_DELETE,
         "a".repeat(64),
         "bot wants to delete user x",
         Duration::from_secs(60),
     );
+    ask.details = Some(r#"{"reason":"left the company"}"#.into());
     let now = w.clock.now();
     let asked = futures::future::join_all(stores.iter().map(|s| s.check(&ask, now))).await;
     let requested: Vec<_> =
@@ -307,6 +308,9 @@ async fn the_store_consumes_an_approval_exactly_once_under_a_race() {
         CheckAnswer::Requested(a) => a.id.clone(),
         _ => unreachable!(),
     };
+    // Another process reads the approval whole, the body preview included.
+    let read = stores[7].get(&id).await.unwrap().unwrap();
+    assert_eq!(read.details.as_deref(), Some(r#"{"reason":"left the company"}"#));
     assert!(matches!(stores[3].decide(&id, Verdict::Approve, "alice", None, now).await.unwrap(), Decided::Done(_)));
     assert!(matches!(stores[4].decide(&id, Verdict::Approve, "bob", None, now).await.unwrap(), Decided::NotOpen(_)));
     let checks = futures::future::join_all(stores.iter().map(|s| s.check(&ask, now))).await;

@@ -149,6 +149,9 @@ pub struct ApprovalAsk {
     pub ttl: Duration,
     /// The call asking.
     pub call_id: String,
+    /// The request body for the human who decides: [`body_preview`] (secret values
+    /// masked, long text cut). Never written to the audit trail.
+    pub details: Option<String>,
 }
 
 impl ApprovalAsk {
@@ -174,6 +177,7 @@ impl ApprovalAsk {
             policy_version: String::new(),
             ttl,
             call_id: String::new(),
+            details: None,
         }
     }
 }
@@ -221,6 +225,10 @@ pub struct Approval {
     pub consumed_at: Option<SystemTime>,
     /// The call that asked for it.
     pub call_id: String,
+    /// The request body as the human who decides sees it ([`body_preview`]: secret
+    /// values masked, long text cut); `None` for a call without a body. Stores keep it;
+    /// the audit trail never does.
+    pub details: Option<String>,
 }
 
 impl Approval {
@@ -246,6 +254,7 @@ impl Approval {
             note: None,
             consumed_at: None,
             call_id: ask.call_id.clone(),
+            details: ask.details.clone(),
         }
     }
 
@@ -274,6 +283,7 @@ impl Approval {
             note: None,
             consumed_at: None,
             call_id: String::new(),
+            details: None,
         }
     }
 
@@ -355,6 +365,54 @@ pub fn client_approver(agent: &str) -> String {
 /// [`client_approver`]`(agent)`.
 pub fn client_may_decide(approvers: &[String], agent: &str) -> bool {
     approvers.is_empty() || approvers.iter().any(|a| a == CLIENT_APPROVER || *a == client_approver(agent))
+}
+
+/// How long a [`body_preview`] may be, in characters.
+pub const PREVIEW_CHARS: usize = 2_000;
+
+/// A request body as the human who approves it sees it: compact JSON in which the value
+/// of every key that names a secret (`password`, `client_secret`, any key containing
+/// `secret` or `password`, tokens) is `"[REDACTED]"`, nesting past 16 levels is `"…"`,
+/// and the whole is cut to [`PREVIEW_CHARS`] characters (ending in `…`).
+///
+/// ```
+/// use auth0_mgmt_policy::approval::body_preview;
+/// use serde_json::json;
+///
+/// let body = json!({"password": "hunter2!", "app_metadata": {"plan": "pro"}});
+/// assert_eq!(
+///     body_preview(Some(&body)).unwrap(),
+///     r#"{"app_metadata":{"plan":"pro"},"password":"[REDACTED]"}"#
+/// );
+/// assert_eq!(body_preview(None), None);
+/// ```
+pub fn body_preview(body: Option<&Value>) -> Option<String> {
+    fn mask(v: &Value, depth: usize) -> Value {
+        if depth > 16 {
+            return Value::String("…".into());
+        }
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        let v = if crate::audit::is_secret_key(k) && !v.is_null() {
+                            Value::String("[REDACTED]".into())
+                        } else {
+                            mask(v, depth + 1)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|v| mask(v, depth + 1)).collect()),
+            other => other.clone(),
+        }
+    }
+    let text = mask(body?, 0).to_string();
+    Some(match text.char_indices().nth(PREVIEW_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    })
 }
 
 /// Whether `id` looks like an approval id (`apr_` and 26 base-32 characters).

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS approvals (
     decided_ms     INTEGER,
     note           TEXT,
     consumed_ms    INTEGER,
-    call_id        TEXT NOT NULL
+    call_id        TEXT NOT NULL,
+    details        TEXT
 );
 CREATE INDEX IF NOT EXISTS approvals_by_request ON approvals (agent, request_hash, state);
 CREATE INDEX IF NOT EXISTS approvals_by_state ON approvals (state, expires_ms);
@@ -43,7 +44,7 @@ CREATE INDEX IF NOT EXISTS approvals_by_state ON approvals (state, expires_ms);
 
 const COLUMNS: &str = "id, agent, operation, request_hash, request, targets, actions, approvers, channel, \
                        policy_version, state, created_ms, expires_ms, ttl_ms, decided_by, decided_ms, note, \
-                       consumed_ms, call_id";
+                       consumed_ms, call_id, details";
 
 /// The default [`ApprovalStore`]: approvals in one SQLite file (SQLite is compiled in;
 /// nothing to install), in WAL mode with a busy timeout, so that the gateway and the CLI
@@ -65,6 +66,16 @@ pub struct SqliteApprovalStore {
     name: Arc<str>,
     path: Option<PathBuf>,
     conn: Arc<Mutex<Connection>>,
+}
+
+/// Brings a store file made by an earlier version up to [`SCHEMA`]: the `details`
+/// column (the request body shown to approvers) was added later.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let has_details = conn.prepare("SELECT 1 FROM pragma_table_info('approvals') WHERE name = 'details'")?.exists([])?;
+    if !has_details {
+        conn.execute_batch("ALTER TABLE approvals ADD COLUMN details TEXT;")?;
+    }
+    Ok(())
 }
 
 /// Creates `path` as an empty file only its owner may read and write, unless it exists.
@@ -100,6 +111,7 @@ impl SqliteApprovalStore {
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err)?;
         conn.execute_batch("PRAGMA synchronous = FULL;").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        migrate(&conn).map_err(err)?;
         Ok(SqliteApprovalStore { name, path: Some(path), conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -197,13 +209,14 @@ fn row_approval(r: &Row<'_>) -> rusqlite::Result<Approval> {
         note: r.get(16)?,
         consumed_at: r.get::<_, Option<i64>>(17)?.map(from_unix_ms),
         call_id: r.get(18)?,
+        details: r.get(19)?,
     })
 }
 
 fn insert(tx: &rusqlite::Transaction<'_>, a: &Approval) -> rusqlite::Result<()> {
     let actions: Vec<&str> = a.actions.iter().map(Action::as_str).collect();
     tx.execute(
-        &format!("INSERT INTO approvals ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"),
+        &format!("INSERT INTO approvals ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"),
         params![
             a.id,
             a.agent,
@@ -224,6 +237,7 @@ fn insert(tx: &rusqlite::Transaction<'_>, a: &Approval) -> rusqlite::Result<()> 
             a.note,
             a.consumed_at.map(unix_ms),
             a.call_id,
+            a.details,
         ],
     )?;
     Ok(())
