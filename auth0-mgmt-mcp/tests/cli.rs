@@ -15,16 +15,9 @@ use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_auth0-mgmt-mcp");
-
-fn policy_path() -> String {
-    format!("{}/tests/data/policy.toml", env!("CARGO_MANIFEST_DIR"))
-}
-
+/// The gateway binary with `args` and exactly `env`.
 async fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).env_clear().envs(env.iter().copied()).stdin(Stdio::null());
-    cmd.output().await.unwrap()
+    common::cli(args, env.iter().copied()).await
 }
 
 fn stdout(o: &Output) -> String {
@@ -33,10 +26,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn deletes(tenant: &FakeTenant, path: &str) -> usize {
-    tenant.requests().into_iter().filter(|r| r.method == "DELETE" && r.path == path).count()
 }
 
 #[tokio::test]

@@ -9,10 +9,8 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
 
 use auth0_mgmt_fake::{FakeTenant, Seed};
 use common::*;
@@ -22,62 +20,10 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::json;
 use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_auth0-mgmt-mcp");
-
-/// A `redis-server` of this test alone, killed by its PID when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Redis {
-    fn start_or_skip(test: &str) -> Option<Redis> {
-        let binary = std::env::var_os("PATH")
-            .and_then(|p| std::env::split_paths(&p).map(|d| d.join("redis-server")).find(|p| p.is_file()));
-        let Some(binary) = binary else {
-            assert!(
-                std::env::var("AUTH0_MGMT_REQUIRE_REDIS").as_deref() != Ok("1"),
-                "{test}: redis-server is not on the PATH and AUTH0_MGMT_REQUIRE_REDIS=1"
-            );
-            eprintln!("{test}: skipped: redis-server is not on the PATH (e.g. `apt-get install -y redis-server`)");
-            return None;
-        };
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new(binary)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let redis = Redis { child, port, _dir: dir };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(redis)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn policy_path() -> String {
-    format!("{}/tests/data/policy.toml", env!("CARGO_MANIFEST_DIR"))
-}
+// The one launcher of a private redis-server, shared with auth0-mgmt-redis's tests.
+#[path = "../../auth0-mgmt-redis/tests/support/server.rs"]
+mod redis_server;
+use redis_server::RedisServer as Redis;
 
 fn tenant_env(tenant: &FakeTenant) -> Vec<(&'static str, String)> {
     vec![
@@ -97,14 +43,6 @@ async fn replica(tenant: &FakeTenant, redis: &Redis, agent: &str, audit: &PathBu
         .envs(tenant_env(tenant));
     let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
     ().serve(transport).await.unwrap()
-}
-
-async fn cli(args: &[&str], env: Vec<(&'static str, String)>) -> Output {
-    Command::new(BIN).args(args).env_clear().envs(env).stdin(Stdio::null()).output().await.unwrap()
-}
-
-fn deletes(tenant: &FakeTenant, path: &str) -> usize {
-    tenant.requests().into_iter().filter(|r| r.method == "DELETE" && r.path == path).count()
 }
 
 #[tokio::test]

@@ -14,12 +14,6 @@ use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_auth0-mgmt-mcp");
-
-fn policy_path() -> String {
-    format!("{}/tests/data/policy.toml", env!("CARGO_MANIFEST_DIR"))
-}
-
 fn gateway_command(tenant: &FakeTenant, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)

@@ -96,3 +96,31 @@ pub fn structured(r: &CallToolResult) -> &Value {
 pub fn text(r: &CallToolResult) -> String {
     r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
+
+/// The gateway binary this test run built.
+pub const BIN: &str = env!("CARGO_BIN_EXE_auth0-mgmt-mcp");
+
+/// The test policy file (`tests/data/policy.toml`).
+pub fn policy_path() -> String {
+    format!("{}/tests/data/policy.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the gateway binary with `args` and only `env` in its environment, stdin closed.
+pub async fn cli<K: AsRef<std::ffi::OsStr>, V: AsRef<std::ffi::OsStr>>(
+    args: &[&str],
+    env: impl IntoIterator<Item = (K, V)>,
+) -> std::process::Output {
+    tokio::process::Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(env)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap()
+}
+
+/// How many `DELETE` requests for `path` the tenant received.
+pub fn deletes(tenant: &FakeTenant, path: &str) -> usize {
+    tenant.requests().into_iter().filter(|r| r.method == "DELETE" && r.path == path).count()
+}
