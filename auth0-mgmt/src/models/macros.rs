@@ -205,6 +205,40 @@ pub(crate) fn doc_text(lines: &[&str]) -> String {
     paragraph.join(" ")
 }
 
+/// The JSON Schema of a model's or a request's wire object (feature `schema`): its
+/// `fields` as `(wire name, schema, doc, required)` under `properties`, the required
+/// ones in `required`, other keys allowed (kept in, or sent from, `extra`), and the
+/// struct's doc as its `description`.
+#[cfg(feature = "schema")]
+pub(crate) fn object_schema(
+    doc: String,
+    fields: Vec<(&'static str, schemars::Schema, String, bool)>,
+) -> schemars::Schema {
+    let mut properties = serde_json::Map::new();
+    let mut required: Vec<&str> = Vec::new();
+    for (name, mut schema, doc, is_required) in fields {
+        if !doc.is_empty() {
+            schema.insert("description".into(), doc.into());
+        }
+        properties.insert(name.into(), schema.to_value());
+        if is_required {
+            required.push(name);
+        }
+    }
+    let mut schema = schemars::json_schema!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": true,
+    });
+    if !required.is_empty() {
+        schema.insert("required".into(), required.into());
+    }
+    if !doc.is_empty() {
+        schema.insert("description".into(), doc.into());
+    }
+    schema
+}
+
 /// Defines a response model. Syntax:
 ///
 /// ```text
@@ -364,36 +398,15 @@ macro_rules! model {
                 }
 
                 fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                    let mut properties = serde_json::Map::new();
-                    let mut required: Vec<&str> = Vec::new();
-                    $(
-                        {
-                            let wire = $crate::models::macros::model!(@wire $field $($wire)?);
-                            let mut schema =
-                                <$ty as $crate::models::macros::FieldSchema>::field_schema(generator);
-                            let doc = $crate::models::macros::doc_text(&[$($fdoc),*]);
-                            if !doc.is_empty() {
-                                schema.insert("description".into(), doc.into());
-                            }
-                            properties.insert(wire.into(), schema.to_value());
-                            if !<$ty as Slot>::OPTIONAL {
-                                required.push(wire);
-                            }
-                        }
-                    )*
-                    let mut schema = schemars::json_schema!({
-                        "type": "object",
-                        "properties": properties,
-                        "additionalProperties": true,
-                    });
-                    if !required.is_empty() {
-                        schema.insert("required".into(), required.into());
-                    }
-                    let doc = $crate::models::macros::doc_text(&[$($sdoc),*]);
-                    if !doc.is_empty() {
-                        schema.insert("description".into(), doc.into());
-                    }
-                    schema
+                    $crate::models::macros::object_schema(
+                        $crate::models::macros::doc_text(&[$($sdoc),*]),
+                        vec![$((
+                            $crate::models::macros::model!(@wire $field $($wire)?),
+                            <$ty as $crate::models::macros::FieldSchema>::field_schema(generator),
+                            $crate::models::macros::doc_text(&[$($fdoc),*]),
+                            !<$ty as Slot>::OPTIONAL,
+                        )),*],
+                    )
                 }
             }
         };
@@ -514,46 +527,23 @@ macro_rules! request {
             }
 
             fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let mut properties = serde_json::Map::new();
-                let mut required: Vec<&str> = Vec::new();
-                let mut add = |name: &'static str, mut schema: schemars::Schema, doc: String, is_required: bool| {
-                    if !doc.is_empty() {
-                        schema.insert("description".into(), doc.into());
-                    }
-                    properties.insert(name.into(), schema.to_value());
-                    if is_required {
-                        required.push(name);
-                    }
-                };
-                $(
-                    add(
-                        stringify!($rfield),
-                        generator.subschema_for::<$rty>(),
-                        $crate::models::macros::doc_text(&[$($rdoc),*]),
-                        true,
-                    );
-                )*
-                $(
-                    add(
-                        stringify!($field),
-                        $crate::models::macros::request!(@schema $kind $inner, generator),
-                        $crate::models::macros::doc_text(&[$($fdoc),*]),
-                        false,
-                    );
-                )*
-                let mut schema = schemars::json_schema!({
-                    "type": "object",
-                    "properties": properties,
-                    "additionalProperties": true,
-                });
-                if !required.is_empty() {
-                    schema.insert("required".into(), required.into());
-                }
-                let doc = $crate::models::macros::doc_text(&[$($sdoc),*]);
-                if !doc.is_empty() {
-                    schema.insert("description".into(), doc.into());
-                }
-                schema
+                $crate::models::macros::object_schema(
+                    $crate::models::macros::doc_text(&[$($sdoc),*]),
+                    vec![
+                        $((
+                            stringify!($rfield),
+                            generator.subschema_for::<$rty>(),
+                            $crate::models::macros::doc_text(&[$($rdoc),*]),
+                            true,
+                        ),)*
+                        $((
+                            stringify!($field),
+                            $crate::models::macros::request!(@schema $kind $inner, generator),
+                            $crate::models::macros::doc_text(&[$($fdoc),*]),
+                            false,
+                        ),)*
+                    ],
+                )
             }
         }
     };
