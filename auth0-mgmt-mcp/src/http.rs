@@ -4,7 +4,10 @@
 //! Every request must carry `Authorization: Bearer <agent key>`. The gateway hashes the
 //! key (SHA-256) and compares the digest, in constant time, with every agent's
 //! `key_sha256` from the policy file. A missing or unknown key is answered `401` before
-//! any MCP handling and audited as unauthenticated. A known key routes the request to
+//! any MCP handling and audited as unauthenticated (one record per request, up to
+//! [`UNAUTHENTICATED_RECORDS_PER_MINUTE`]; past that, a flood of bad keys is counted and
+//! the count recorded with the next minute's first refusal, so that it cannot fill the
+//! audit trail's disk). A known key routes the request to
 //! that agent's own MCP service, with its own session store: an agent can never reach
 //! another agent's sessions or act under its name.
 
@@ -13,6 +16,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -42,6 +46,57 @@ pub const MCP_PATH: &str = "/mcp";
 /// The agent name audit records use for requests that did not authenticate; no policy
 /// agent can have it (agent names start with a letter or digit).
 pub const UNAUTHENTICATED: &str = "(unauthenticated)";
+
+/// How many requests without a valid key are audited one by one in a minute; the rest
+/// of that minute's are counted, and the count is recorded with the next refusal after
+/// it (and reported with `tracing::warn!` when the limit is first reached).
+pub const UNAUTHENTICATED_RECORDS_PER_MINUTE: u32 = 60;
+
+/// Bounds the audit records of unauthenticated requests ([`UNAUTHENTICATED_RECORDS_PER_MINUTE`]).
+#[derive(Debug)]
+struct RefusalLog {
+    state: std::sync::Mutex<RefusalWindow>,
+}
+
+#[derive(Debug)]
+struct RefusalWindow {
+    started: Instant,
+    recorded: u32,
+    /// Refused without a record of their own since the last record.
+    unrecorded: u64,
+}
+
+/// What to do with one more unauthenticated request.
+#[derive(Debug, PartialEq, Eq)]
+enum Refusal {
+    /// Record it, saying how many went unrecorded before it.
+    Record { unrecorded_before: u64 },
+    /// Count it only; `first` for the first one of the window (to warn once).
+    Count { first: bool },
+}
+
+impl RefusalLog {
+    const WINDOW: Duration = Duration::from_secs(60);
+
+    fn new(now: Instant) -> RefusalLog {
+        RefusalLog { state: std::sync::Mutex::new(RefusalWindow { started: now, recorded: 0, unrecorded: 0 }) }
+    }
+
+    fn admit(&self, now: Instant) -> Refusal {
+        let mut w = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if now.saturating_duration_since(w.started) >= Self::WINDOW {
+            w.started = now;
+            w.recorded = 0;
+        }
+        if w.recorded < UNAUTHENTICATED_RECORDS_PER_MINUTE {
+            w.recorded += 1;
+            Refusal::Record { unrecorded_before: std::mem::take(&mut w.unrecorded) }
+        } else {
+            w.unrecorded = w.unrecorded.saturating_add(1);
+            Refusal::Count { first: w.unrecorded == 1 }
+        }
+    }
+}
 
 type Body = BoxBody<Bytes, Infallible>;
 type AgentService = StreamableHttpService<AgentServer, LocalSessionManager>;
@@ -83,6 +138,7 @@ pub struct HttpGateway {
     gateway: Gateway,
     routes: Arc<Vec<Route>>,
     cancel: CancellationToken,
+    refusals: RefusalLog,
 }
 
 impl std::fmt::Debug for HttpGateway {
@@ -116,7 +172,12 @@ impl HttpGateway {
             );
             routes.push(Route { digest, name, service });
         }
-        Ok(HttpGateway { gateway: gateway.clone(), routes: Arc::new(routes), cancel })
+        Ok(HttpGateway {
+            gateway: gateway.clone(),
+            routes: Arc::new(routes),
+            cancel,
+            refusals: RefusalLog::new(Instant::now()),
+        })
     }
 
     /// The agents served.
@@ -164,11 +225,32 @@ impl HttpGateway {
         let route = match self.authenticate(req.headers().get(AUTHORIZATION)) {
             Ok(route) => route,
             Err(why) => {
-                self.gateway.audit_unauthenticated(
-                    UNAUTHENTICATED,
-                    &format!("connect over HTTP from {}", peer.ip()),
-                    why,
-                );
+                match self.refusals.admit(Instant::now()) {
+                    Refusal::Record { unrecorded_before } => {
+                        let reason = match unrecorded_before {
+                            0 => why.to_owned(),
+                            n => format!(
+                                "{why} (and {n} more unauthenticated request{} before this one, refused \
+                                 without a record each: more than {UNAUTHENTICATED_RECORDS_PER_MINUTE} a minute)",
+                                if n == 1 { "" } else { "s" }
+                            ),
+                        };
+                        self.gateway.audit_unauthenticated(
+                            UNAUTHENTICATED,
+                            &format!("connect over HTTP from {}", peer.ip()),
+                            &reason,
+                        );
+                    }
+                    Refusal::Count { first } => {
+                        if first {
+                            tracing::warn!(
+                                limit = UNAUTHENTICATED_RECORDS_PER_MINUTE,
+                                "more unauthenticated requests than the audit trail records one by one in a \
+                                 minute; the rest are counted and the count recorded with the next refusal"
+                            );
+                        }
+                    }
+                }
                 let mut resp = plain(StatusCode::UNAUTHORIZED, &format!("unauthorized: {why}"));
                 resp.headers_mut()
                     .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"auth0-mgmt-mcp\""));
@@ -230,12 +312,30 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
 /// );
 /// ```
 pub fn key_sha256_hex(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    auth0_mgmt_policy::canonical::sha256_hex(key.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::bearer_credentials;
+    use super::*;
+
+    #[test]
+    fn a_flood_of_bad_keys_is_recorded_up_to_the_limit_then_counted() {
+        let t0 = Instant::now();
+        let log = RefusalLog::new(t0);
+        for _ in 0..UNAUTHENTICATED_RECORDS_PER_MINUTE {
+            assert_eq!(log.admit(t0), Refusal::Record { unrecorded_before: 0 });
+        }
+        assert_eq!(log.admit(t0 + Duration::from_secs(1)), Refusal::Count { first: true });
+        for _ in 0..9 {
+            assert_eq!(log.admit(t0 + Duration::from_secs(59)), Refusal::Count { first: false });
+        }
+        // The next minute: recorded again, the first record carrying the count.
+        assert_eq!(log.admit(t0 + Duration::from_secs(60)), Refusal::Record { unrecorded_before: 10 });
+        assert_eq!(log.admit(t0 + Duration::from_secs(61)), Refusal::Record { unrecorded_before: 0 });
+        // A clock that goes backwards neither panics nor reopens the window.
+        assert_eq!(log.admit(t0), Refusal::Record { unrecorded_before: 0 });
+    }
 
     #[test]
     fn the_bearer_scheme_is_matched_without_regard_to_case() {

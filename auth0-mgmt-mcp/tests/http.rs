@@ -6,7 +6,7 @@ mod common;
 
 use std::net::SocketAddr;
 
-use auth0_mgmt_mcp::http::{HttpGateway, HttpOptions, UNAUTHENTICATED};
+use auth0_mgmt_mcp::http::{HttpGateway, HttpOptions, UNAUTHENTICATED, UNAUTHENTICATED_RECORDS_PER_MINUTE};
 use auth0_mgmt_mcp::{Gateway, SetupError};
 use auth0_mgmt_policy::AuditDecision;
 use common::*;
@@ -122,6 +122,28 @@ async fn two_agents_with_different_keys_at_once() {
         by_agent,
         [("reader".to_owned(), "tool_not_granted".to_owned()), ("writer".to_owned(), "allowed".to_owned())]
     );
+}
+
+/// A flood of bad keys cannot fill the audit trail: past the per-minute limit, refusals
+/// are counted, not recorded one by one (each still answered 401).
+#[tokio::test]
+async fn a_flood_of_bad_keys_is_audited_up_to_the_limit() {
+    let s = setup().await;
+    let (addr, _stop) = serve(&s.gateway).await;
+    let http = auth0_mgmt::reqwest::Client::new();
+    let url = format!("http://{addr}/mcp");
+    let sent = UNAUTHENTICATED_RECORDS_PER_MINUTE as usize + 15;
+    let started = std::time::Instant::now();
+    for i in 0..sent {
+        let resp = http.post(&url).header("authorization", format!("Bearer flood-{i}")).send().await.unwrap();
+        assert_eq!(resp.status(), 401);
+    }
+    let records = s.records().len();
+    if started.elapsed() < std::time::Duration::from_secs(60) {
+        assert_eq!(records, UNAUTHENTICATED_RECORDS_PER_MINUTE as usize, "{sent} refusals in under a minute");
+    } else {
+        assert!(records < sent, "{records} records for {sent} refusals");
+    }
 }
 
 #[tokio::test]
