@@ -4,7 +4,7 @@
 //! leaves through [`Transport::send`]. The path of one API call:
 //!
 //! ```text
-//! Client::execute (client.rs)      interceptors begin → token() → expiry check → check_scopes
+//! Client::execute (client/mod.rs) interceptors begin → token() → expiry check → check_scopes
 //!   │                                → before_send (once, right before the first send)
 //!   └─ Transport::send (here)      loop, one turn per attempt:
 //!        1. pacer.acquire(what is left of the budget)     ← pacer wait, charged to the budget
