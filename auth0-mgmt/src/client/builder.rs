@@ -61,6 +61,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("http_client", &self.http.is_some())
+            .field("configure_http", &self.http_options.customize.is_some())
             .field("max_response_body", &self.body_limit)
             .field("telemetry", &self.telemetry)
             .field("retry", &self.retry)
@@ -183,9 +184,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout of the client's own HTTP transport (default 10 s). With a
-    /// caller-supplied [`http_client`](Self::http_client), set it on that client instead
-    /// (setting both is a configuration error, not a silently ignored option).
+    /// Connect timeout (default 10 s). It applies to the SDK's own HTTP client, also when
+    /// that client is adjusted with [`configure_http`](Self::configure_http) (this
+    /// setting wins over one made there). A caller-built
+    /// [`http_client`](Self::http_client) has its own: setting both is a configuration
+    /// error, not a silently ignored option.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.http_options.connect_timeout = Some(timeout);
         self
@@ -226,8 +229,45 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` for the API and token calls instead of the client's
-    /// own, which is built from the options above and never follows redirects.
+    /// Adjust the SDK's own HTTP client with any `reqwest::ClientBuilder` option (local
+    /// address, DNS resolver, HTTP/2 settings, TCP keepalive, TLS settings, a
+    /// connect timeout, …) while the SDK keeps its guarantees. `configure` receives the
+    /// builder with the SDK's defaults (TLS backend, connect timeout, idle timeout); the
+    /// options of this builder ([`connect_timeout`](Self::connect_timeout),
+    /// [`proxy`](Self::proxy), root certificates,
+    /// [`pool_idle_timeout`](Self::pool_idle_timeout)) are applied after it, and last
+    /// the redirect policy is set to never follow a redirect, so that neither the bearer
+    /// nor the client secret can be carried off the tenant host whatever `configure`
+    /// did. It runs once per [`build`](Self::build).
+    ///
+    /// This is the way to use your own reqwest settings; prefer it to
+    /// [`http_client`](Self::http_client).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_mgmt::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .domain("acme.eu.auth0.com")
+    ///     .token("a-token")
+    ///     .configure_http(|http| http.tcp_keepalive(Duration::from_secs(30)).http1_only())
+    ///     .connect_timeout(Duration::from_secs(3))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(client);
+    /// ```
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http_options.customize = Some(Arc::new(configure));
+        self
+    }
+
+    /// Use this ready-built `reqwest::Client` for the API and token calls instead of the
+    /// SDK's own (to share one connection pool with the rest of an application; for other
+    /// reqwest options, [`configure_http`](Self::configure_http) keeps every option of
+    /// this builder working).
     ///
     /// A caller's client may follow redirects before the SDK sees the answer. The SDK
     /// makes that safe: request bodies (the token request's client secret among them)
@@ -235,9 +275,9 @@ impl ClientBuilder {
     /// [`Error::Redirect`]; 301/302/303 turn a POST into a body-less GET), reqwest
     /// drops the bearer on every cross-origin hop, and an answer that arrived from
     /// another URL than the one requested is refused with [`Error::Redirect`]. The
-    /// options of the client's own transport (`connect_timeout`, `proxy`, root
-    /// certificates, `pool_idle_timeout`) belong on that client: setting them here too
-    /// makes [`build`](Self::build) fail.
+    /// options that shape the SDK's own client (`connect_timeout`, `proxy`, root
+    /// certificates, `pool_idle_timeout`, `configure_http`) cannot change a built client:
+    /// setting them too makes [`build`](Self::build) fail with an error that says so.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -404,15 +444,20 @@ impl ClientBuilder {
                 let set = self.http_options.set_by_caller();
                 if !set.is_empty() {
                     return Err(Error::Config(format!(
-                        "{} configure the client's own HTTP transport and cannot apply to a caller-supplied http_client: set them on that reqwest::Client instead",
+                        "{} shape the SDK's own HTTP client and cannot change a caller-built http_client: set them on that reqwest::Client, or drop http_client and adjust the SDK's client with configure_http",
                         set.join(", ")
                     )));
                 }
                 (client.clone(), None)
             }
             None => {
-                let connect = self.http_options.connect_timeout.unwrap_or(crate::transport::DEFAULT_CONNECT_TIMEOUT);
-                (self.http_options.clone().build()?, Some(connect))
+                // Known for error messages, unless `configure_http` may have set its own.
+                let connect = match (self.http_options.connect_timeout, &self.http_options.customize) {
+                    (Some(set), _) => Some(set),
+                    (None, None) => Some(crate::transport::DEFAULT_CONNECT_TIMEOUT),
+                    (None, Some(_)) => None,
+                };
+                (self.http_options.clone().build()?, connect)
             }
         };
         let transport = Arc::new(Transport::new(

@@ -27,9 +27,14 @@ pub const TLS_BACKEND: &str = if cfg!(feature = "rustls-ring") {
 pub(crate) const HAS_TLS: bool =
     cfg!(any(feature = "rustls-ring", feature = "rustls-aws-lc-rs", feature = "native-tls"));
 
+/// A caller's adjustments of the SDK's own `reqwest::ClientBuilder`.
+pub(crate) type Customize = std::sync::Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
 /// Options for the SDK's own HTTP client.
 #[derive(Clone, Default)]
 pub(crate) struct HttpOptions {
+    /// Applied to the SDK's builder before the options below and the SDK's guarantees.
+    pub(crate) customize: Option<Customize>,
     /// `None`: the default ([`DEFAULT_CONNECT_TIMEOUT`]).
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) proxies: Vec<reqwest::Proxy>,
@@ -43,6 +48,9 @@ impl HttpOptions {
     /// The options that shape the SDK's own client and so cannot apply to a caller's.
     pub(crate) fn set_by_caller(&self) -> Vec<&'static str> {
         let mut set = Vec::new();
+        if self.customize.is_some() {
+            set.push("configure_http");
+        }
         if self.connect_timeout.is_some() {
             set.push("connect_timeout");
         }
@@ -61,15 +69,23 @@ impl HttpOptions {
         set
     }
 
-    /// Builds the SDK's client: no redirects, no `Referer`, the compiled-in TLS backend.
+    /// Builds the SDK's client: the compiled-in TLS backend and the defaults, then the
+    /// caller's [`customize`](Self::customize), then the options set on the builder, and
+    /// last what the SDK guarantees whatever was customized: no redirects, no `Referer`.
     pub(crate) fn build(self) -> Result<reqwest::Client> {
         ensure_crypto_provider();
-        let mut b = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            .pool_idle_timeout(self.pool_idle_timeout.unwrap_or(Some(Duration::from_secs(60))));
-        b = select_tls(b);
+        let mut b = select_tls(reqwest::Client::builder())
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .pool_idle_timeout(Some(Duration::from_secs(60)));
+        if let Some(customize) = &self.customize {
+            b = customize(b);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            b = b.connect_timeout(timeout);
+        }
+        if let Some(idle) = self.pool_idle_timeout {
+            b = b.pool_idle_timeout(idle);
+        }
         for p in self.proxies {
             b = b.proxy(p);
         }
@@ -93,6 +109,7 @@ impl HttpOptions {
         for cert in roots {
             b = b.add_root_certificate(cert);
         }
+        b = b.redirect(reqwest::redirect::Policy::none()).referer(false);
         b.build().map_err(|e| Error::Config(format!("could not build the HTTP client: {}", error_chain(&e))))
     }
 }
