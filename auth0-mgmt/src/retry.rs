@@ -102,17 +102,23 @@ impl RetryConfig {
         self
     }
 
-    /// The jittered exponential backoff (backon) for 5xx and transport retries, and for
-    /// a 429 that names no wait.
+    /// The jittered backoff for 5xx and transport retries.
     pub(crate) fn backoff_iter(&self) -> impl Iterator<Item = Duration> + Send + use<> {
-        ExponentialBuilder::default()
-            .with_min_delay(self.min_backoff)
-            .with_max_delay(self.max_backoff)
-            .with_factor(2.0)
-            .with_jitter()
-            .without_max_times()
-            .build()
+        exponential(self.min_backoff, self.max_backoff, true)
     }
+}
+
+/// The crate's one backoff: `backon`'s exponential backoff from `min` to `max` (factor 2,
+/// never ending), with full jitter (randomly seeded per process by backon's `std`
+/// feature: processes that failed together do not retry together) or without. Used by
+/// the retries and by the pacer (probe spacing, a 429 that names no wait).
+pub(crate) fn exponential(min: Duration, max: Duration, jitter: bool) -> backon::ExponentialBackoff {
+    let builder = ExponentialBuilder::default()
+        .with_min_delay(min)
+        .with_max_delay(max.max(min))
+        .with_factor(2.0)
+        .without_max_times();
+    if jitter { builder.with_jitter() } else { builder }.build()
 }
 
 /// What one attempt produced, as far as retrying is concerned.

@@ -78,12 +78,13 @@
 //! The bucket is per tenant, not per process. Several processes that each run this pacer
 //! learn it separately and collide in 429s; a [`RateLimiter`] shared through a store
 //! (`auth0-mgmt-redis` keeps the model in Redis) paces them as one client. The model
-//! (`pacer::Bucket`) is a plain struct driven by explicit instants — `reserve(now)`
+//! (`bucket::Bucket`, in `bucket.rs`) is a plain struct driven by explicit instants — `reserve(now)`
 //! takes a token or names the instant to ask again, `observe(now, …)` learns from an
 //! answer, `unanswered(now)` forgets a request — so a shared backend can keep the same
 //! state and run the same transitions atomically; the line of waiting calls stays in
 //! each process.
 
+mod bucket;
 mod headers;
 mod limiter;
 pub(crate) mod pacer;
