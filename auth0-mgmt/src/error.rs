@@ -65,7 +65,7 @@ pub enum Error {
     #[error(
         "{operation}: the access token expired {} ago (at {}); nothing was sent",
         human(*ago),
-        httpdate::fmt_http_date(*expired_at)
+        http_date(*expired_at)
     )]
     TokenExpired {
         /// The operation id.
@@ -310,6 +310,14 @@ pub(crate) fn human(d: Duration) -> String {
     }
 }
 
+/// An HTTP-date, clamped to what one can show (1970 to 9999): never a panic, whatever
+/// time a server's claims lead to.
+fn http_date(t: SystemTime) -> String {
+    // 9999-12-31T23:59:59Z, the last second an HTTP-date can show.
+    let last = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    httpdate::fmt_http_date(t.clamp(SystemTime::UNIX_EPOCH, last))
+}
+
 fn wait_too_long_message(
     operation: &str,
     waiting_for: WaitFor,
@@ -322,6 +330,7 @@ fn wait_too_long_message(
         WaitFor::RateLimit => format!("rate limited and the server asks to wait {wait}"),
         WaitFor::Backoff => format!("retrying needs a backoff of {wait}"),
         WaitFor::Pacer => format!("the pacer's next send slot is {wait} away"),
+        WaitFor::Token => format!("getting an access token took {wait}"),
     };
     let mut msg = format!("{operation}: {what}, which would take the call beyond the configured maximum wait of {max}");
     if let Some(s) = source {
@@ -385,7 +394,25 @@ string_enum! {
 
 /// Auth0's Management API error body. Every field is optional: the server omits
 /// `errorCode` on many endpoints, and proxies answer with other shapes entirely.
+///
+/// Read leniently, field by field: one field of an unexpected type never costs the
+/// others. A `statusCode` sent as `"404"` or `404.0` still reads as 404; an `error` or
+/// `message` that is not a string keeps its JSON text; a `statusCode`, `errorCode` or
+/// `attributes` that makes no sense stays in [`extra`](Self::extra) as it came.
+///
+/// ```
+/// use auth0_mgmt::ErrorBody;
+///
+/// let body: ErrorBody = serde_json::from_str(
+///     r#"{"statusCode":"404","error":"Not Found","message":{"text":"gone"},"attributes":[1]}"#,
+/// ).unwrap();
+/// assert_eq!(body.status_code, Some(404));
+/// assert_eq!(body.error.as_deref(), Some("Not Found"));
+/// assert_eq!(body.message.as_deref(), Some(r#"{"text":"gone"}"#));
+/// assert_eq!(body.extra["attributes"], serde_json::json!([1]));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "JsonObject")]
 pub struct ErrorBody {
     /// `statusCode` (equals the HTTP status).
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
@@ -405,6 +432,38 @@ pub struct ErrorBody {
     /// Anything else in the body.
     #[serde(flatten)]
     pub extra: JsonObject,
+}
+
+impl From<JsonObject> for ErrorBody {
+    fn from(mut extra: JsonObject) -> ErrorBody {
+        // Takes `key` out of `extra` when `read` makes sense of it; else leaves it there.
+        fn take<T>(extra: &mut JsonObject, key: &str, read: impl FnOnce(&Value) -> Option<T>) -> Option<T> {
+            let value = read(extra.get(key)?)?;
+            extra.remove(key);
+            Some(value)
+        }
+        let text = |v: &Value| match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        };
+        let status_code = |v: &Value| match v {
+            Value::Number(n) => n
+                .as_u64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
+                .and_then(|n| u16::try_from(n).ok()),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        ErrorBody {
+            status_code: take(&mut extra, "statusCode", status_code),
+            error: take(&mut extra, "error", text),
+            message: take(&mut extra, "message", text),
+            error_code: take(&mut extra, "errorCode", |v| v.as_str().map(ErrorCode::from)),
+            attributes: take(&mut extra, "attributes", |v| v.as_object().cloned()),
+            extra,
+        }
+    }
 }
 
 /// An error answer from the Management API.

@@ -174,15 +174,19 @@ pub enum WaitFor {
     Backoff,
     /// The client's pacer: the next send slot of the shared rate-limit bucket.
     Pacer,
+    /// An access token: another task's mint in flight, or minting one (its retries
+    /// included).
+    Token,
 }
 
 impl WaitFor {
-    /// A short phrase: `rate limit`, `backoff`, `pacer`.
+    /// A short phrase: `rate limit`, `backoff`, `pacer`, `token`.
     pub fn as_str(self) -> &'static str {
         match self {
             WaitFor::RateLimit => "rate limit",
             WaitFor::Backoff => "backoff",
             WaitFor::Pacer => "pacer",
+            WaitFor::Token => "token",
         }
     }
 }
@@ -215,6 +219,11 @@ impl Budget {
             max_retries: cfg.max_retries,
             attempts: 0,
         }
+    }
+
+    /// A budget of at most `max` (what is left of a calling budget).
+    pub(crate) fn within(cfg: &RetryConfig, max: Duration) -> Budget {
+        Budget { max_total_wait: cfg.max_total_wait.min(max), ..Budget::new(cfg) }
     }
 
     /// What is left to wait.

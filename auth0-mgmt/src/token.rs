@@ -26,6 +26,7 @@ use url::Url;
 
 use crate::catalog::OAUTH_TOKEN;
 use crate::error::{Error, Result, TokenError};
+use crate::retry::Budget;
 use crate::transport::{Call, Endpoint, Transport};
 
 /// The scopes granted to an access token.
@@ -234,6 +235,19 @@ pub trait TokenSource: Send + Sync + fmt::Debug + 'static {
     /// A valid token (minting or fetching one if needed).
     fn token(&self) -> BoxFuture<'_, Result<AccessToken>>;
 
+    /// Like [`token`](TokenSource::token), for a call that may wait at most `max_wait`
+    /// more (what is left of its [`max_total_wait`](crate::RetryConfig::max_total_wait)):
+    /// a source that waits between retries of the token endpoint keeps those waits
+    /// within `max_wait` ([`Error::WaitTooLong`] when the next one does not fit). The
+    /// client calls this one and counts the time it takes against the call's budget: a
+    /// token that came later than `max_wait` ends the call with
+    /// [`Error::WaitTooLong`] (waiting for [`WaitFor::Token`](crate::WaitFor::Token)).
+    /// The default calls `token`.
+    fn token_within(&self, max_wait: Duration) -> BoxFuture<'_, Result<AccessToken>> {
+        let _ = max_wait;
+        self.token()
+    }
+
     /// The API answered 401 to `rejected`: drop it from any cache so that the next
     /// [`token`](TokenSource::token) call gets a fresh one.
     fn invalidate(&self, rejected: &AccessToken) {
@@ -295,9 +309,19 @@ pub struct ClientCredentials {
     mints: AtomicU64,
 }
 
+/// However short a lifetime the server grants (0, or a JWT `exp` already past because
+/// its clock is behind ours), a minted token is used this long before another is minted;
+/// and after a 401 dropped one token, the next 401 drops its successor only this much
+/// later. Either way: at most one mint a second, however many calls run.
+const MIN_MINT_INTERVAL: Duration = Duration::from_secs(1);
+
 #[derive(Default)]
 struct CacheState {
     token: Option<AccessToken>,
+    /// When the cached token was minted.
+    minted_at: Option<Instant>,
+    /// When a 401 last made [`TokenSource::invalidate`] drop the cached token.
+    invalidated_at: Option<Instant>,
     /// Bumped by every successful mint.
     generation: u64,
     /// A failed refresh ahead of expiry is not tried again before this.
@@ -352,13 +376,15 @@ impl ClientCredentials {
         token.lifetime().map_or(self.margin, |l| self.margin.min(l / 2))
     }
 
-    async fn get(&self) -> Result<AccessToken> {
-        let (cached, generation, failures, not_before) = {
+    async fn get(&self, max_wait: Duration) -> Result<AccessToken> {
+        let start = Instant::now();
+        let (cached, generation, failures, not_before, minted_at) = {
             let st = self.lock();
-            (st.token.clone(), st.generation, st.failures, st.refresh_not_before)
+            (st.token.clone(), st.generation, st.failures, st.refresh_not_before, st.minted_at)
         };
         if let Some(t) = cached {
-            if !t.expires_within(self.margin_for(&t)) {
+            let young = minted_at.is_some_and(|at| at.elapsed() < MIN_MINT_INTERVAL);
+            if young || !t.expires_within(self.margin_for(&t)) {
                 return Ok(t);
             }
             // Close to expiry but still valid: one task refreshes, the others keep using it.
@@ -370,7 +396,8 @@ impl ClientCredentials {
                     if let Some(fresh) = self.minted_since(generation) {
                         return Ok(fresh);
                     }
-                    return match self.mint().await {
+                    // One attempt, no waits: the call has a valid token and goes on with it.
+                    return match self.mint_with(self.transport.budget_within(Duration::ZERO)).await {
                         Ok(new) => Ok(new),
                         Err(e) => {
                             // The current token is still good: keep it, try again later.
@@ -387,6 +414,10 @@ impl ClientCredentials {
                 return Ok(t);
             }
         }
+        // No timer races this wait (under a paused test clock it would fire while the
+        // mint in flight waits for its answer): the mint holds the lock for at most its
+        // own budget of waits and attempts, and the client counts the time this takes
+        // against the call's budget.
         let _guard = self.mint_lock.lock().await;
         // A mint that finished while this task queued for it is shared, whatever the
         // lifetime of its token: that is the single flight. So is a failure: the tasks
@@ -398,7 +429,9 @@ impl ClientCredentials {
         if let Some(failure) = self.failed_since(failures) {
             return Err(Error::Token(Box::new(failure)));
         }
-        let result = self.mint().await;
+        // Its waits within what is left of the call's budget.
+        let left = max_wait.saturating_sub(start.elapsed());
+        let result = self.mint_with(self.transport.budget_within(left)).await;
         if let Err(e) = &result {
             let mut st = self.lock();
             st.failures = st.failures.wrapping_add(1);
@@ -454,6 +487,10 @@ impl ClientCredentials {
     /// the cache holds — and caches it. No single flight here: a caller that shares the
     /// result between tasks or processes makes sure one of them mints.
     pub async fn mint(&self) -> Result<AccessToken> {
+        self.mint_with(self.transport.budget()).await
+    }
+
+    async fn mint_with(&self, mut budget: Budget) -> Result<AccessToken> {
         let body = serde_json::json!({
             "grant_type": "client_credentials",
             "client_id": self.client_id,
@@ -475,7 +512,7 @@ impl ClientCredentials {
             // The token endpoint has its own quota: not paced with the API.
             pacer: None,
         };
-        let answer = self.transport.send(&call, &mut self.transport.budget()).await?;
+        let answer = self.transport.send(&call, &mut budget).await?;
         if !answer.status.is_success() {
             return Err(self.transport.error_for(&call, &answer));
         }
@@ -484,6 +521,7 @@ impl ClientCredentials {
         })?;
         let mut st = self.lock();
         st.token = Some(token.clone());
+        st.minted_at = Some(Instant::now());
         st.generation = st.generation.wrapping_add(1);
         st.refresh_not_before = None;
         Ok(token)
@@ -492,13 +530,23 @@ impl ClientCredentials {
 
 impl TokenSource for ClientCredentials {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken>> {
-        Box::pin(self.get())
+        Box::pin(self.get(self.transport.budget().max_total_wait))
     }
 
+    fn token_within(&self, max_wait: Duration) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(self.get(max_wait))
+    }
+
+    /// Drops `rejected` so that the next call mints — unless a 401 dropped its
+    /// predecessor less than a second ago: a tenant that rejects every token gets one
+    /// mint a second, not one per call (the calls fail with the 401 meanwhile).
     fn invalidate(&self, rejected: &AccessToken) {
         let mut st = self.lock();
-        if st.token.as_ref().is_some_and(|t| t.same_token(rejected)) {
+        let now = Instant::now();
+        let recently = st.invalidated_at.is_some_and(|at| now.saturating_duration_since(at) < MIN_MINT_INTERVAL);
+        if st.token.as_ref().is_some_and(|t| t.same_token(rejected)) && !recently {
             st.token = None;
+            st.invalidated_at = Some(now);
         }
     }
 }
@@ -508,16 +556,24 @@ impl TokenSource for ClientCredentials {
 pub(crate) fn parse_token_response(body: &[u8]) -> std::result::Result<AccessToken, &'static str> {
     let v: Value = serde_json::from_slice(body).map_err(|_| "the body is not JSON")?;
     let token = v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty()).ok_or("no access_token")?;
+    // What an `Authorization` header cannot carry (as `HeaderValue` checks it).
+    if token.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err("the access_token holds control characters");
+    }
     if let Some(tt) = v.get("token_type").and_then(Value::as_str)
         && !tt.eq_ignore_ascii_case("bearer")
     {
         return Err("token_type is not Bearer");
     }
+    // A negative lifetime is an expired token (lifetime 0), not one that never expires.
     let expires_in = v.get("expires_in").and_then(|e| match e {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f.min(u32::MAX as f64) as u64)),
-        Value::String(s) => s.trim().parse::<u64>().ok(),
+        Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.clamp(0.0, u32::MAX as f64) as u64))
+        }
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<u64>().ok().or_else(|| s.parse::<i64>().ok().map(|n| n.max(0).unsigned_abs()))
+        }
         _ => None,
     });
     let scopes = v.get("scope").and_then(Value::as_str).map(Scopes::from_space_separated);

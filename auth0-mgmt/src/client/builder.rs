@@ -467,6 +467,10 @@ impl ClientBuilder {
             self.timeout,
             connect_timeout,
             self.body_limit,
+            match &self.credentials {
+                Some(Credentials::ClientCredentials { secret, .. }) => Some(secret.clone()),
+                _ => None,
+            },
         ));
         let audience = self.audience.clone().unwrap_or_else(|| format!("https://{domain}/api/v2/"));
         Ok(Parts { base, domain, audience, transport })

@@ -26,7 +26,7 @@ use self::hooks::Hooks;
 use crate::error::{DecodeError, Error, Result};
 use crate::ratelimit::{PacerStats, RateLimit, RateLimiter};
 use crate::request::{Interceptor, Outcome, Request};
-use crate::retry::RetryConfig;
+use crate::retry::{Budget, RetryConfig, WaitFor};
 use crate::token::{AccessToken, CLOCK_SKEW_LEEWAY, Scopes, TokenSource};
 use crate::transport::{Answer, Call, Endpoint, Transport};
 
@@ -239,11 +239,12 @@ impl Client {
             }
             None => None,
         };
-        let mut token = self.token_for(request, hooks).await?;
+        // One budget for the whole call: getting its token, every send, and the re-mint
+        // and re-send after a 401 all count against it.
+        let mut budget = self.inner.transport.budget();
+        let mut token = self.token_for(request, hooks, &mut budget).await?;
         hooks.before_send().await?;
         let mut reminted = false;
-        // One budget for the whole call: the re-send after a 401 continues it.
-        let mut budget = self.inner.transport.budget();
         loop {
             let call = Call {
                 operation: op.id,
@@ -264,7 +265,7 @@ impl Client {
                 // The token was rejected: drop it, get a fresh one, retry once — unless the
                 // source hands out the same token again (a static token).
                 self.inner.tokens.invalidate(&token);
-                let fresh = self.token_for(request, hooks).await?;
+                let fresh = self.token_for(request, hooks, &mut budget).await?;
                 reminted = true;
                 if !fresh.same_token(&token) {
                     tracing::debug!("401 from the API; retrying once with a fresh token");
@@ -277,11 +278,27 @@ impl Client {
     }
 
     /// A token for this call: not expired (beyond the clock-skew leeway), with its
-    /// scopes checked by every interceptor.
-    async fn token_for(&self, request: &Request, hooks: &mut Hooks<'_>) -> Result<AccessToken> {
-        let token = self.inner.tokens.token().await?;
+    /// scopes checked by every interceptor. The time it takes (a mint, or waiting for
+    /// another task's) counts against the call's budget: the source is asked to keep
+    /// within what is left, and a call whose token came later than that stops with
+    /// [`Error::WaitTooLong`].
+    async fn token_for(&self, request: &Request, hooks: &mut Hooks<'_>, budget: &mut Budget) -> Result<AccessToken> {
+        let (started, max_wait) = (Instant::now(), budget.remaining());
+        // No timer around the source: under a paused test clock it would fire while a
+        // mint waits for its answer. Every source's waits are bounded; they are counted.
+        let token = self.inner.tokens.token_within(max_wait).await;
+        let waited = started.elapsed();
+        budget.charge(waited);
+        let token = token?;
+        if waited > max_wait {
+            let op = request.operation().id;
+            return Err(self.inner.transport.waited_too_long(op, WaitFor::Token, waited, None));
+        }
         if let Some(ago) = token.expired_for().filter(|ago| *ago > CLOCK_SKEW_LEEWAY) {
-            let expired_at = std::time::SystemTime::now().checked_sub(ago).unwrap_or(std::time::UNIX_EPOCH);
+            let expired_at = std::time::SystemTime::now()
+                .checked_sub(ago)
+                .filter(|t| *t >= std::time::UNIX_EPOCH)
+                .unwrap_or(std::time::UNIX_EPOCH);
             return Err(Error::TokenExpired { operation: request.operation().id, expired_at, ago });
         }
         hooks.check_scopes(token.scopes())?;
@@ -327,7 +344,7 @@ impl Client {
                 let mut de = serde_json::Deserializer::from_slice(body);
                 serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
                     // serde's messages quote the input (`invalid type: string "…"`).
-                    let scrub = call.scrub();
+                    let scrub = self.inner.transport.scrub(call);
                     Error::Decode(Box::new(DecodeError {
                         operation: op.id,
                         status,

@@ -23,6 +23,12 @@ const WINDOW: Duration = Duration::from_secs(10);
 const MAX_SAMPLES: usize = 256;
 /// A bucket larger than this is nonsense: such answers carry no bucket information.
 const MAX_LIMIT: u64 = 1_000_000;
+/// A server promise of the next token further away than this holds the other calls back
+/// only this long; then one of them goes to ask again. A 429 whose wait is absurd
+/// (`Retry-After: 99999999`, a reset in the year 9999) cannot lock the client out, and a
+/// long real one costs at most one request a minute. (The call that got the 429 is told
+/// the full wait: [`Pacer::throttled_delay`](super::Pacer::throttled_delay).)
+pub(super) const PROMISE_HOLD: Duration = Duration::from_secs(60);
 /// A request unanswered for this long (its future was dropped mid-flight) stops counting.
 const IN_FLIGHT_HORIZON: Duration = Duration::from_secs(60);
 
@@ -49,9 +55,11 @@ impl Observation {
             }
             _ => None,
         };
-        let on_clock = |d: Duration| (!d.is_zero()).then(|| now.checked_add(d)).flatten();
+        let on_clock = |d: Duration| (!d.is_zero()).then(|| later(now, d.min(PROMISE_HOLD)));
         let promise = rl.server_wait(unix_now).and_then(on_clock);
-        let reset = rl.reset.and_then(|r| r.duration_since(unix_now).ok()).and_then(on_clock);
+        // A reset further away tells nothing about the refill rate (it is also no promise).
+        let reset = rl.reset.and_then(|r| r.duration_since(unix_now).ok()).filter(|d| *d <= PROMISE_HOLD);
+        let reset = reset.and_then(on_clock);
         Observation { bucket, promise, reset, throttled: status == 429 }
     }
 }

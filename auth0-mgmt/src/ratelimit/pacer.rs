@@ -11,9 +11,9 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::RateLimit;
-#[cfg(test)]
-use super::bucket::FIRST_ANSWER;
 use super::bucket::{Bucket, Observation, Reserve, backoff, later};
+#[cfg(test)]
+use super::bucket::{FIRST_ANSWER, PROMISE_HOLD};
 
 /// At most this many throttled tasks are remembered to be put back at the front of the line.
 const MAX_RETURNING: usize = 256;
@@ -380,13 +380,36 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn an_absurd_promise_holds_the_other_calls_a_minute_at_most() {
+        let unix = SystemTime::now();
+        let far = [
+            RateLimit { retry_after: Some(Duration::from_secs(99_999_999)), ..rl(10, 0) },
+            RateLimit { retry_after: Some(Duration::MAX), ..rl(10, 0) },
+            RateLimit { reset: Some(unix + Duration::from_secs(253_402_300_799)), ..rl(10, 0) },
+            RateLimit { reset: Some(unix + Duration::from_secs(86_400)), ..rl(0, 0) },
+        ];
+        for rate_limit in far {
+            let pacer = Pacer::with_unix_clock(PacerConfig::default(), Arc::new(move || unix));
+            assert_eq!(pacer.acquire(Duration::ZERO).await, Ok(Duration::ZERO));
+            pacer.observe(&rate_limit, 429);
+            // The throttled call itself is told the whole wait (and gives up on it) ...
+            assert!(pacer.throttled_delay(&rate_limit, 1) > Duration::from_secs(3600), "{rate_limit:?}");
+            // ... the others wait a minute at most, then one goes to ask.
+            let waited = pacer.acquire(Duration::from_secs(300)).await;
+            assert!(waited.is_ok_and(|w| w <= PROMISE_HOLD), "{rate_limit:?}: {waited:?}");
+            pacer.observe(&rl(10, 9), 200);
+            assert_eq!(pacer.acquire(Duration::ZERO).await, Ok(Duration::ZERO), "{rate_limit:?}: recovered");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_slot_beyond_max_wait_is_refused_without_waiting_and_no_wait_exceeds_it() {
         let pacer = empty_bucket().await;
-        pacer.observe(&throttled(100), 429);
+        pacer.observe(&throttled(50), 429);
         let t0 = Instant::now();
         let err = pacer.acquire(Duration::from_secs(10)).await.unwrap_err();
-        assert_eq!((err.needed, Instant::now()), (Duration::from_secs(100), t0));
-        assert_eq!(pacer.acquire(Duration::from_secs(200)).await, Ok(Duration::from_secs(100)));
+        assert_eq!((err.needed, Instant::now()), (Duration::from_secs(50), t0));
+        assert_eq!(pacer.acquire(Duration::from_secs(200)).await, Ok(Duration::from_secs(50)));
         // The model turns pessimistic while a call waits (a 429 with a far promise): the
         // call still goes when its own wait is up.
         let pacer = Arc::new(empty_bucket().await);

@@ -54,6 +54,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 pub use self::http::TLS_BACKEND;
@@ -93,13 +94,6 @@ pub(crate) struct Call<'a> {
     pub(crate) idempotent: bool,
     /// The client's pacer (API calls).
     pub(crate) pacer: Option<&'a dyn RateLimiter>,
-}
-
-impl Call<'_> {
-    /// The scrubber for text from this call's answers.
-    pub(crate) fn scrub(&self) -> Scrub {
-        Scrub::new(self.bearer.map(AccessToken::expose_secret).into_iter().chain(self.body_secret))
-    }
 }
 
 /// A final answer from the server: a success, or an error status the caller maps.
@@ -144,6 +138,9 @@ pub(crate) struct Transport {
     /// Known only for the SDK's own HTTP client.
     connect_timeout: Option<Duration>,
     body_limit: usize,
+    /// The client secret, scrubbed from every error of every call (a hostile host that
+    /// received it at its token endpoint may quote it in an API error).
+    client_secret: Option<SecretString>,
 }
 
 impl Transport {
@@ -154,14 +151,44 @@ impl Transport {
         timeout: Option<Duration>,
         connect_timeout: Option<Duration>,
         body_limit: usize,
+        client_secret: Option<SecretString>,
     ) -> Transport {
-        Transport { http, headers, retry, timeout, connect_timeout, body_limit }
+        Transport { http, headers, retry, timeout, connect_timeout, body_limit, client_secret }
+    }
+
+    /// The scrubber for text from `call`'s answers: its bearer token, the secret in its
+    /// body, the client secret, and anything JWT-shaped.
+    pub(crate) fn scrub(&self, call: &Call<'_>) -> Scrub {
+        let client_secret = self.client_secret.as_ref().map(ExposeSecret::expose_secret);
+        Scrub::new(call.bearer.map(AccessToken::expose_secret).into_iter().chain(call.body_secret).chain(client_secret))
     }
 
     /// A fresh budget for one call ([`RetryConfig::max_total_wait`](crate::RetryConfig::max_total_wait)
     /// and the retry limits of this transport).
     pub(crate) fn budget(&self) -> Budget {
         Budget::new(&self.retry)
+    }
+
+    /// A fresh budget of at most `max`.
+    pub(crate) fn budget_within(&self, max: Duration) -> Budget {
+        Budget::within(&self.retry, max)
+    }
+
+    /// The error of a call that could not get what it waited for within `max_wait`.
+    pub(crate) fn waited_too_long(
+        &self,
+        operation: &'static str,
+        waiting_for: WaitFor,
+        wait: Duration,
+        last: Option<Error>,
+    ) -> Error {
+        Error::WaitTooLong {
+            operation,
+            waiting_for,
+            wait,
+            max_wait: self.retry.max_total_wait,
+            source: last.map(Box::new),
+        }
     }
 
     /// Sends `call` until it has a final answer: `Ok` with a success or a final error
@@ -189,7 +216,7 @@ impl Transport {
                 match pacer.acquire(budget.remaining()).await {
                     Ok(waited) => budget.charge(waited),
                     Err(PacerWait { needed }) => {
-                        return Err(self.wait_too_long(call, WaitFor::Pacer, needed, last));
+                        return Err(self.waited_too_long(call.operation, WaitFor::Pacer, needed, last));
                     }
                 }
             }
@@ -234,7 +261,7 @@ impl Transport {
                 }
                 Next::GiveUp(GiveUp::WaitTooLong { waiting_for, wait }) => {
                     let error = self.outcome_error(call, attempts, outcome);
-                    return Err(self.wait_too_long(call, waiting_for, wait, Some(error)));
+                    return Err(self.waited_too_long(call.operation, waiting_for, wait, Some(error)));
                 }
             }
         }
@@ -259,26 +286,21 @@ impl Transport {
         if let Some(t) = self.timeout {
             rb = rb.timeout(t);
         }
-        let mut resp = match rb.send().await {
-            Ok(resp) => resp,
-            Err(e) => {
-                if let Some(p) = call.pacer {
-                    p.unanswered();
-                }
-                return Err(Failed::Transport(e));
-            }
-        };
+        // No answer — a transport error, or this future dropped while the request is out
+        // (the caller's timeout, a cancelled task) — and the pacer hears `unanswered`.
+        let mut in_flight = InFlight(call.pacer);
+        let mut resp = rb.send().await.map_err(Failed::Transport)?;
         let status = resp.status();
         let now = call.pacer.map_or_else(SystemTime::now, |p| p.unix_now());
         let rate_limit = RateLimit::from_headers(resp.headers(), now);
-        if let Some(p) = call.pacer {
+        if let Some(p) = in_flight.0.take() {
             p.observe(&rate_limit, status.as_u16());
         }
         if !same_resource(resp.url(), call.url) {
             return Err(Failed::Fatal(Error::Redirect {
                 operation: call.operation,
                 status,
-                location: Some(without_query(resp.url())),
+                location: Some(self.scrub(call).text(&without_query(resp.url())).into_owned()),
                 followed: true,
             }));
         }
@@ -288,7 +310,7 @@ impl Transport {
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|l| call.url.join(l).ok())
-                .map(|u| without_query(&u));
+                .map(|u| self.scrub(call).text(&without_query(&u)).into_owned());
             return Err(Failed::Fatal(Error::Redirect {
                 operation: call.operation,
                 status,
@@ -317,7 +339,7 @@ impl Transport {
 
     /// The error a failing answer stands for (`Error::Api` or `Error::Token`), scrubbed.
     pub(crate) fn error_for(&self, call: &Call<'_>, answer: &Answer) -> Error {
-        let scrub = call.scrub();
+        let scrub = self.scrub(call);
         match call.endpoint {
             Endpoint::Api => Error::Api(Box::new(ApiError::from_body(
                 call.operation,
@@ -361,14 +383,16 @@ impl Transport {
             }
         }
     }
+}
 
-    fn wait_too_long(&self, call: &Call<'_>, waiting_for: WaitFor, wait: Duration, last: Option<Error>) -> Error {
-        Error::WaitTooLong {
-            operation: call.operation,
-            waiting_for,
-            wait,
-            max_wait: self.retry.max_total_wait,
-            source: last.map(Box::new),
+/// A paced request on its way: dropped before its answer was observed, it tells the
+/// pacer that none will come (so that the pacer does not count it as in flight).
+struct InFlight<'a>(Option<&'a dyn RateLimiter>);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(pacer) = self.0.take() {
+            pacer.unanswered();
         }
     }
 }
