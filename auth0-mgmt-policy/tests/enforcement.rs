@@ -122,7 +122,7 @@ async fn scopes_are_re_read_after_a_token_refresh() {
     let server = common::server().await;
     let all = common::all_scopes();
     // First token: every scope, but granted for 0 s (the refresh margin is capped at half
-    // the lifetime), so the next call refreshes; the second token lost
+    // the lifetime), so the next call after a second (the least a token is used) refreshes; the second token lost
     // `create:role_members`.
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
@@ -149,6 +149,8 @@ async fn scopes_are_re_read_after_a_token_refresh() {
     let (prov, _sink) = common::guarded(&client, POLICY, "provisioner");
 
     prov.execute::<()>(assign("auth0|u1", &["rol_support"])).await.expect("first token has the scopes");
+    // A token is used for at least a second, whatever its lifetime (one mint a second).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let e = prov.execute::<()>(assign("auth0|u1", &["rol_support"])).await.unwrap_err();
     let d = e.denial().expect("denied after the refresh");
     assert_eq!(d.code, "missing_scope");

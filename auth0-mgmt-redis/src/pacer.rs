@@ -379,14 +379,21 @@ impl RedisPacer {
             let ms = |d: Option<Duration>| {
                 d.filter(|d| !d.is_zero()).map_or(-1.0, |d| (d.as_secs_f64() * 1000.0).min(FAR_MS))
             };
-            let promise = ms(rl.server_wait(unix_now));
+            // As the in-process model: a promise further away than a minute holds the
+            // other calls only a minute (an absurd 429 cannot lock every process out),
+            // and such a reset says nothing about the refill rate.
+            let promise = ms(rl.server_wait(unix_now)).min(PROMISE_HOLD_MS);
             let reset = ms(rl.reset.and_then(|r| r.duration_since(unix_now).ok()));
+            let reset = if reset > PROMISE_HOLD_MS { -1.0 } else { reset };
             UpdateKind::Answer(bucket, promise, reset, status == 429)
         });
         let _ = self.updates.send(Update { id, kind, rtt: now.saturating_duration_since(sent), queued: now });
     }
 }
 
+
+/// How long a server promise of the next token holds other calls back at most, in ms.
+const PROMISE_HOLD_MS: f64 = 60_000.0;
 /// Sends answers to Redis in batches, in the order they arrived.
 async fn observer(pacer: std::sync::Weak<RedisPacer>, mut rx: mpsc::UnboundedReceiver<Update>) {
     let mut batch = Vec::with_capacity(BATCH);
