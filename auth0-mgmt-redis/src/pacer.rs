@@ -391,7 +391,6 @@ impl RedisPacer {
     }
 }
 
-
 /// How long a server promise of the next token holds other calls back at most, in ms.
 const PROMISE_HOLD_MS: f64 = 60_000.0;
 /// Sends answers to Redis in batches, in the order they arrived.
