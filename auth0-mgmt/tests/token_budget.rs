@@ -54,6 +54,31 @@ async fn mount_user(server: &MockServer, status: u16) {
         .await;
 }
 
+/// Eight tasks calling `users.get` every 50 ms for 10 s (of the paused clock), each
+/// result checked by `check`: how many calls they made.
+async fn call_for_ten_seconds(client: &Client, check: fn(auth0_mgmt::Result<auth0_mgmt::users::User>)) -> u32 {
+    let started = tokio::time::Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                let mut calls = 0u32;
+                while started.elapsed() < Duration::from_secs(10) {
+                    check(c.users().get(&uid()).await);
+                    calls += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                calls
+            })
+        })
+        .collect();
+    let mut calls = 0;
+    for t in tasks {
+        calls += t.await.unwrap();
+    }
+    calls
+}
+
 /// Two 429s from the token endpoint (1 s each), then 429s from the API: with a budget of
 /// 2.5 s the call ends when the API's first wait no longer fits — the token's waits
 /// were charged to the call, not to a budget of their own.
@@ -123,25 +148,10 @@ async fn tokens_without_a_usable_lifetime_are_minted_at_most_once_a_second() {
         mount_token(&server, body.clone()).await;
         mount_user(&server, 200).await;
         let client = paused_cc(&server, Duration::from_secs(30)).build().unwrap();
-        let started = tokio::time::Instant::now();
-        let tasks: Vec<_> = (0..8)
-            .map(|_| {
-                let c = client.clone();
-                tokio::spawn(async move {
-                    let mut calls = 0u32;
-                    while started.elapsed() < Duration::from_secs(10) {
-                        c.users().get(&uid()).await.unwrap();
-                        calls += 1;
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    calls
-                })
-            })
-            .collect();
-        let mut calls = 0;
-        for t in tasks {
-            calls += t.await.unwrap();
-        }
+        let calls = call_for_ten_seconds(&client, |r| {
+            r.unwrap();
+        })
+        .await;
         let mints = token_requests(&server).await;
         assert!(calls > 1000, "{body}: {calls} calls");
         assert!((5..=12).contains(&mints), "{body}: {mints} mints for {calls} calls in 10 s");
@@ -169,26 +179,11 @@ async fn a_401_for_every_token_mints_at_most_once_a_second() {
     let err = client.users().get(&uid()).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err:?}");
     assert_eq!((token_requests(&server).await, common::api_requests(&server).await.len()), (2, 2));
-    let started = tokio::time::Instant::now();
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move {
-                let mut calls = 0u32;
-                while started.elapsed() < Duration::from_secs(10) {
-                    let err = c.users().get(&uid()).await.unwrap_err();
-                    assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err:?}");
-                    calls += 1;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                calls
-            })
-        })
-        .collect();
-    let mut calls = 0;
-    for t in tasks {
-        calls += t.await.unwrap();
-    }
+    let calls = call_for_ten_seconds(&client, |r| {
+        let err = r.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err:?}");
+    })
+    .await;
     let mints = token_requests(&server).await;
     assert!(calls > 1000, "{calls} calls");
     assert!(mints <= 2 + 11, "{mints} mints for {calls} calls in 10 s");
